@@ -1,0 +1,26 @@
+/* atomic — output files that appear whole or not at all.
+ * atomic_open writes to a temporary file beside the final path;
+ * atomic_commit flushes, fsyncs and renames it into place; atomic_abort
+ * removes it. The path "-" means stdout: written directly, nothing renamed.
+ * The Atomic is owned by the caller until commit or abort frees it. */
+#ifndef IMATSEG_ATOMIC_H
+#define IMATSEG_ATOMIC_H
+
+#include <stdio.h>
+
+#include "err.h"
+
+typedef struct Atomic Atomic;
+
+Atomic *atomic_open(const char *path, Err *e);
+FILE *atomic_file(Atomic *a);
+const char *atomic_path(const Atomic *a);
+/* Frees a in every case; on failure nothing is left under the final name
+ * (an earlier file there is untouched). */
+int atomic_commit(Atomic *a, Err *e);
+void atomic_abort(Atomic *a);
+
+/* The whole buffer to path, atomically. */
+int atomic_write(const char *path, const void *buf, size_t len, Err *e);
+
+#endif
