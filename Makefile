@@ -24,6 +24,8 @@ ASANOBJ = $(patsubst common/%.c,build/asan/common/%.o,$(LIBSRC))
 MAN1    = $(wildcard man/man1/*.1)
 MAN5    = $(wildcard man/man5/*.5)
 MAN7    = $(wildcard man/man7/*.7)
+# V=1 shows the compiler's command lines.
+Q = $(if $(V),,@)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all deps check test demo bench install uninstall clean
@@ -51,26 +53,31 @@ deps:
 
 build/common/%.o: common/%.c common/*.h
 	@mkdir -p $(@D)
-	$(CC) $(ALLCFLAGS) -c -o $@ $<
+	@echo CC $<
+	$(Q)$(CC) $(ALLCFLAGS) -c -o $@ $<
 
 build/libimatseg.a: $(LIBOBJ)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 bin/%: tools/%.c build/libimatseg.a common/*.h
 	@mkdir -p $(@D)
-	$(CC) $(ALLCFLAGS) -o $@ $< build/libimatseg.a $(PKGLIBS)
+	@echo LD $@
+	$(Q)$(CC) $(ALLCFLAGS) -o $@ $< build/libimatseg.a $(PKGLIBS)
 
 build/unit/%: tests/unit/%.c tests/unit/tap.h build/libimatseg.a common/*.h
 	@mkdir -p $(@D)
-	$(CC) $(ALLCFLAGS) -Itests/unit -o $@ $< build/libimatseg.a $(PKGLIBS)
+	@echo LD $@
+	$(Q)$(CC) $(ALLCFLAGS) -Itests/unit -o $@ $< build/libimatseg.a $(PKGLIBS)
 
 build/asan/common/%.o: common/%.c common/*.h
 	@mkdir -p $(@D)
-	$(CC) $(ALLCFLAGS) $(SANFLAGS) -c -o $@ $<
+	@echo CC $@
+	$(Q)$(CC) $(ALLCFLAGS) $(SANFLAGS) -c -o $@ $<
 
 build/asan/%: tests/unit/%.c tests/unit/tap.h $(ASANOBJ) common/*.h
 	@mkdir -p $(@D)
-	$(CC) $(ALLCFLAGS) $(SANFLAGS) -Itests/unit -o $@ $< $(ASANOBJ) $(PKGLIBS)
+	@echo LD $@
+	$(Q)$(CC) $(ALLCFLAGS) $(SANFLAGS) -Itests/unit -o $@ $< $(ASANOBJ) $(PKGLIBS)
 
 # Each step in its own make so that packages installed by `deps` are seen
 # by pkg-config in the steps after it.
