@@ -21,6 +21,10 @@ UNITSRC = $(wildcard tests/unit/test_*.c)
 UNITS   = $(patsubst tests/unit/%.c,build/unit/%,$(UNITSRC))
 ASANS   = $(patsubst tests/unit/%.c,build/asan/%,$(UNITSRC))
 ASANOBJ = $(patsubst common/%.c,build/asan/common/%.o,$(LIBSRC))
+# Helper programs of the tests (tests/ref/NAME.c) and of the benchmarks
+# (bench/NAME.c), linked like the tools but not installed.
+REFS    = $(patsubst tests/ref/%.c,build/ref/%,$(wildcard tests/ref/*.c))
+BENCHES = $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
 MAN1    = $(wildcard man/man1/*.1)
 MAN5    = $(wildcard man/man5/*.5)
 MAN7    = $(wildcard man/man7/*.7)
@@ -32,7 +36,7 @@ SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(PROGS) $(UNITS)
+all: $(PROGS) $(UNITS) $(REFS) $(BENCHES)
 
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEBS = gcc make pkg-config libvips-dev libopenblas-dev libcsv-dev \
@@ -68,6 +72,16 @@ build/unit/%: tests/unit/%.c tests/unit/tap.h build/libimatseg.a common/*.h
 	@mkdir -p $(@D)
 	@echo LD $@
 	$(Q)$(CC) $(ALLCFLAGS) -Itests/unit -o $@ $< build/libimatseg.a $(PKGLIBS)
+
+build/ref/%: tests/ref/%.c build/libimatseg.a common/*.h
+	@mkdir -p $(@D)
+	@echo LD $@
+	$(Q)$(CC) $(ALLCFLAGS) -o $@ $< build/libimatseg.a $(PKGLIBS)
+
+build/bench/%: bench/%.c build/libimatseg.a common/*.h
+	@mkdir -p $(@D)
+	@echo LD $@
+	$(Q)$(CC) $(ALLCFLAGS) -o $@ $< build/libimatseg.a $(PKGLIBS)
 
 build/asan/common/%.o: common/%.c common/*.h
 	@mkdir -p $(@D)
