@@ -1,0 +1,478 @@
+/* rle2mask — train.csv rows to label PNGs, one per image; or, with
+ * --stats, per-category and per-attribute counts of the data set. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "labels.h"
+#include "maskio.h"
+#include "parse.h"
+#include "pool.h"
+#include "render.h"
+#include "rng.h"
+#include "strmap.h"
+#include "trainrows.h"
+#include "xalloc.h"
+
+struct options {
+	const char *input;	/* "-" for stdin */
+	const char *outdir;
+	const char *labels;
+	Overlap overlap;
+	int stats;
+	int jobs;
+	int level;
+	long shard_i, shard_n;
+	uint64_t max_pixels;
+};
+
+/* Everything one run shares between the reading loop and the writers. */
+struct run {
+	const struct options *o;
+	Labels labels;
+	FILE *fp, *spool;	/* spool: a copy of a pipe, for the 2nd pass */
+	Pool *pool;
+	atomic_int failed;
+	StrMap *done;		/* stem -> height << 32 | width */
+	StrMap *late;		/* stems whose rows are not consecutive */
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: %s [-o dir] [--overlap area|order|category] [-j n]\n"
+	    "       [--shard i/n] [--compression level] [--max-pixels n]\n"
+	    "       [--labels file] [--stats] [train.csv | -]\n", progname);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum { O_OVERLAP = 256, O_STATS, O_SHARD, O_LEVEL, O_MAXPIX, O_LABELS,
+		O_VERSION };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "overlap", required_argument, NULL, O_OVERLAP },
+		{ "stats", no_argument, NULL, O_STATS },
+		{ "shard", required_argument, NULL, O_SHARD },
+		{ "compression", required_argument, NULL, O_LEVEL },
+		{ "max-pixels", required_argument, NULL, O_MAXPIX },
+		{ "labels", required_argument, NULL, O_LABELS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	long v;
+	Err e;
+	int c;
+
+	*o = (struct options){ .input = "-", .overlap = OVERLAP_AREA,
+	    .jobs = cpu_count(), .level = 6, .shard_n = 1,
+	    .max_pixels = MASK_MAX_PIXELS };
+	while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->outdir = optarg;
+			break;
+		case 'j':
+			if (parse_long(optarg, 1, 256, &v, &e) < 0)
+				usage_error("-j: %s", e.msg);
+			o->jobs = (int)v;
+			break;
+		case O_OVERLAP:
+			if (overlap_parse(optarg, &o->overlap) < 0)
+				usage_error("--overlap: '%s' is not area, order or "
+				    "category", optarg);
+			break;
+		case O_STATS:
+			o->stats = 1;
+			break;
+		case O_SHARD:
+			if (parse_shard(optarg, &o->shard_i, &o->shard_n, &e) < 0)
+				usage_error("--shard: %s", e.msg);
+			break;
+		case O_LEVEL:
+			if (parse_long(optarg, 0, 9, &v, &e) < 0)
+				usage_error("--compression: %s", e.msg);
+			o->level = (int)v;
+			break;
+		case O_MAXPIX:
+			if (parse_u64(optarg, 1, RLE_MAX_PIXELS, &o->max_pixels, &e) < 0)
+				usage_error("--max-pixels: %s", e.msg);
+			break;
+		case O_LABELS:
+			o->labels = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		case O_VERSION:
+			print_version();
+			exit(EXIT_OK);
+		default:
+			usage(stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (argc - optind > 1)
+		usage_error("one input file at most");
+	if (optind < argc)
+		o->input = argv[optind];
+	if (!o->stats && o->outdir == NULL)
+		usage_error("-o DIR is required (where the masks go)");
+}
+
+static int
+in_shard(const struct options *o, const TrainRow *row)
+{
+	return o->shard_n == 1 ||
+	    hash_fnv1a(row->stem, row->stem_len) % (uint64_t)o->shard_n ==
+	    (uint64_t)o->shard_i;
+}
+
+struct write_job {
+	struct run *run;
+	ImageMasks masks;
+};
+
+/* On a worker thread: overlaps resolved, PNG encoded, file renamed in. */
+static void
+write_mask(void *arg)
+{
+	struct write_job *j = arg;
+	const struct options *o = j->run->o;
+	uint8_t *px = imasks_render(&j->masks, o->overlap);
+	size_t n = strlen(o->outdir) + strlen(j->masks.stem) + 6;
+	char *path = xmalloc(n);
+	Err e;
+
+	snprintf(path, n, "%s/%s.png", o->outdir, j->masks.stem);
+	if (mask_write(path, px, (int)j->masks.height, (int)j->masks.width,
+	    o->level, &e) < 0) {
+		warnmsg("%s", e.msg);
+		atomic_store(&j->run->failed, 1);
+	}
+	free(path);
+	free(px);
+	imasks_free(&j->masks);
+	free(j);
+}
+
+static struct write_job *
+job_new(struct run *run, const TrainRow *row)
+{
+	struct write_job *j = xmalloc(sizeof *j);
+
+	j->run = run;
+	imasks_init(&j->masks, row->stem, row->stem_len, row->height, row->width);
+	return j;
+}
+
+/* Rows of an image already written: its size must agree. */
+static int
+check_size(const TrainRow *row, uint64_t size, const char *name)
+{
+	uint32_t h = (uint32_t)(size >> 32), w = (uint32_t)size;
+
+	if (row->height == h && row->width == w)
+		return 0;
+	warnmsg("%s:%llu: Height x Width %ux%u differs from %ux%u of an "
+	    "earlier row of %s", name, (unsigned long long)row->line,
+	    row->height, row->width, h, w, row->image_id);
+	return -1;
+}
+
+/* First pass: consecutive rows of an image make one mask; rows of an image
+ * seen before are set aside (their stem goes to run->late). */
+static int
+masks_pass(struct run *run, TrainReader *tr, const char *name)
+{
+	struct write_job *cur = NULL;
+	const TrainRow *row;
+	int status = EXIT_OK, rc;
+	Err e;
+
+	while ((rc = train_next(tr, &row, &e)) != 0) {
+		uint64_t *size;
+		int added;
+
+		if (rc < 0 || rc == 2) {
+			warnmsg("%s", e.msg);
+			status = EXIT_BAD;
+			if (rc < 0)
+				break;
+			continue;
+		}
+		if (!in_shard(run->o, row))
+			continue;
+		if (cur != NULL && cur->masks.stem[row->stem_len] == '\0' &&
+		    memcmp(cur->masks.stem, row->stem, row->stem_len) == 0) {
+			if (row->height != cur->masks.height ||
+			    row->width != cur->masks.width) {
+				check_size(row, (uint64_t)cur->masks.height << 32 |
+				    cur->masks.width, name);
+				status = EXIT_BAD;
+			} else {
+				imasks_add(&cur->masks, &row->rle, row->category, row->line);
+			}
+			continue;
+		}
+		size = strmap_put(run->done, row->stem, row->stem_len, &added);
+		if (!added) {
+			if (check_size(row, *size, name) < 0)
+				status = EXIT_BAD;
+			else
+				strmap_put(run->late, row->stem, row->stem_len, NULL);
+			continue;
+		}
+		*size = (uint64_t)row->height << 32 | row->width;
+		if (cur != NULL)
+			pool_submit(run->pool, write_mask, cur);
+		cur = job_new(run, row);
+		imasks_add(&cur->masks, &row->rle, row->category, row->line);
+	}
+	if (cur != NULL)
+		pool_submit(run->pool, write_mask, cur);
+	return status;
+}
+
+/* Second pass, only when some image's rows were not consecutive: all rows
+ * of those images, gathered (their errors were reported already). */
+static void
+late_pass(struct run *run, TrainReader *tr)
+{
+	size_t n = strmap_count(run->late), k = 0;
+	struct write_job **jobs = xcalloc(n, sizeof *jobs);
+	const TrainRow *row;
+	uint64_t *slot;
+	int rc;
+	Err e;
+
+	while ((rc = train_next(tr, &row, &e)) != 0) {
+		if (rc < 0)
+			break;
+		if (rc != 1)
+			continue;
+		if ((slot = strmap_get(run->late, row->stem, row->stem_len)) == NULL)
+			continue;
+		if (*strmap_get(run->done, row->stem, row->stem_len) !=
+		    ((uint64_t)row->height << 32 | row->width))
+			continue;
+		if (*slot == 0) {
+			jobs[k] = job_new(run, row);
+			*slot = ++k;
+		}
+		imasks_add(&jobs[*slot - 1]->masks, &row->rle, row->category,
+		    row->line);
+	}
+	for (size_t i = 0; i < k; i++)
+		pool_submit(run->pool, write_mask, jobs[i]);
+	free(jobs);
+}
+
+/* --stats: rows, distinct images and pixels per category and attribute. */
+struct counts {
+	uint64_t rows, images, pixels;
+};
+
+struct stats {
+	struct counts cat[LABEL_MAX_CATEGORIES], *attr, total;
+	int nattr;
+	StrMap *seen;		/* stems, and "stem\tcN" / "stem\taN" pairs */
+};
+
+static struct counts *
+attr_counts(struct stats *s, int id)
+{
+	if (id >= s->nattr) {
+		int n = id + 1;
+
+		s->attr = xreallocarray(s->attr, (size_t)n, sizeof *s->attr);
+		memset(s->attr + s->nattr, 0, (size_t)(n - s->nattr) * sizeof *s->attr);
+		s->nattr = n;
+	}
+	return &s->attr[id];
+}
+
+/* Is this the first row of this image with this category ('c') or
+ * attribute ('a') id? */
+static int
+first_in_image(struct stats *s, const TrainRow *row, char kind, int id)
+{
+	char tail[32];
+	int len = snprintf(tail, sizeof tail, "\t%c%d", kind, id), added;
+	char *key = xmalloc(row->stem_len + (size_t)len);
+
+	memcpy(key, row->stem, row->stem_len);
+	memcpy(key + row->stem_len, tail, (size_t)len);
+	strmap_put(s->seen, key, row->stem_len + (size_t)len, &added);
+	free(key);
+	return added;
+}
+
+static void
+count_row(struct stats *s, const TrainRow *row)
+{
+	uint64_t area = rle_area(&row->rle);
+	struct counts *c = &s->cat[row->category];
+	int added;
+
+	strmap_put(s->seen, row->stem, row->stem_len, &added);
+	s->total.rows++;
+	s->total.pixels += area;
+	s->total.images += added;
+	c->rows++;
+	c->pixels += area;
+	c->images += first_in_image(s, row, 'c', row->category);
+	for (int i = 0; i < row->nattrs; i++) {
+		c = attr_counts(s, row->attrs[i]);
+		c->rows++;
+		c->pixels += area;
+		c->images += first_in_image(s, row, 'a', row->attrs[i]);
+	}
+}
+
+static void
+print_counts(const char *kind, int id, const char *name, const struct counts *c)
+{
+	printf("%s\t%d\t%s\t%llu\t%llu\t%llu\n", kind, id, name,
+	    (unsigned long long)c->rows, (unsigned long long)c->images,
+	    (unsigned long long)c->pixels);
+}
+
+static int
+stats_pass(struct run *run, TrainReader *tr)
+{
+	struct stats s = { .seen = strmap_new() };
+	const TrainRow *row;
+	int status = EXIT_OK, rc;
+	Err e;
+
+	while ((rc = train_next(tr, &row, &e)) != 0) {
+		if (rc != 1) {
+			warnmsg("%s", e.msg);
+			status = EXIT_BAD;
+			if (rc < 0)
+				break;
+			continue;
+		}
+		if (in_shard(run->o, row))
+			count_row(&s, row);
+	}
+	printf("kind\tid\tname\trows\timages\tpixels\n");
+	for (int i = 0; i < run->labels.ncat; i++)
+		print_counts("category", i, labels_category(&run->labels, i), &s.cat[i]);
+	for (int i = 0; i < s.nattr || i < run->labels.nattr; i++) {
+		static const struct counts zero;
+		const char *name = labels_attribute(&run->labels, i);
+
+		if ((i < s.nattr && s.attr[i].rows) || *name)
+			print_counts("attribute", i, name, i < s.nattr ? &s.attr[i] : &zero);
+	}
+	printf("total\t\t\t%llu\t%llu\t%llu\n", (unsigned long long)s.total.rows,
+	    (unsigned long long)s.total.images, (unsigned long long)s.total.pixels);
+	strmap_free(s.seen);
+	free(s.attr);
+	return status;
+}
+
+static FILE *
+open_input(const char *path)
+{
+	FILE *fp;
+
+	if (strcmp(path, "-") == 0)
+		return stdin;
+	if ((fp = fopen(path, "r")) == NULL)
+		die(EXIT_BAD, "%s: %s", path, strerror(errno));
+	return fp;
+}
+
+/* The input once more from its start: rewound when it is a file, else
+ * the spool of what was read. */
+static FILE *
+second_pass_input(struct run *run)
+{
+	struct stat st;
+
+	if (run->spool != NULL) {
+		rewind(run->spool);
+		return run->spool;
+	}
+	if (fstat(fileno(run->fp), &st) == 0 && S_ISREG(st.st_mode) &&
+	    fseek(run->fp, 0, SEEK_SET) == 0)
+		return run->fp;
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct run run = { .o = &o };
+	TrainOptions to;
+	TrainReader *tr;
+	const char *name;
+	struct stat st;
+	int status;
+	Err e;
+
+	cli_init(argv[0]);
+	parse_options(argc, argv, &o);
+	if (labels_open(&run.labels, o.labels, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	if (!o.stats && (stat(o.outdir, &st) != 0 || !S_ISDIR(st.st_mode)))
+		die(EXIT_BAD, "%s: not a directory", o.outdir);
+	if (imaging_init(argv[0], 1, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	run.fp = open_input(o.input);
+	name = strcmp(o.input, "-") == 0 ? "stdin" : o.input;
+	if (!o.stats && fstat(fileno(run.fp), &st) == 0 && !S_ISREG(st.st_mode))
+		run.spool = tmpfile();
+	to = (TrainOptions){ .ncat = run.labels.ncat, .max_pixels = o.max_pixels,
+	    .need_size = 1, .parse_rle = 1, .tee = run.spool };
+	if ((tr = train_open(run.fp, name, &to, &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
+	to.tee = NULL;
+	if (o.stats) {
+		status = stats_pass(&run, tr);
+		train_close(tr);
+		labels_free(&run.labels);
+		return close_stdout(status);
+	}
+	run.pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * o.jobs);
+	run.done = strmap_new();
+	run.late = strmap_new();
+	status = masks_pass(&run, tr, name);
+	train_close(tr);
+	if (strmap_count(run.late) > 0) {
+		FILE *again = second_pass_input(&run);
+
+		if (again == NULL || (tr = train_open(again, name, &to, &e)) == NULL) {
+			warnmsg("%s: cannot read the input again for the images "
+			    "whose rows are not consecutive", name);
+			status = EXIT_BAD;
+		} else {
+			late_pass(&run, tr);
+			train_close(tr);
+		}
+	}
+	pool_free(run.pool);
+	if (atomic_load(&run.failed))
+		status = EXIT_BAD;
+	strmap_free(run.done);
+	strmap_free(run.late);
+	labels_free(&run.labels);
+	if (run.spool != NULL)
+		fclose(run.spool);
+	if (run.fp != stdin)
+		fclose(run.fp);
+	return close_stdout(status);
+}
