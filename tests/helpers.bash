@@ -1,0 +1,39 @@
+# Shared by every tests/*.bats: the libraries, the programs under test,
+# a per-test directory, and Debian's Python (numpy, PIL, torch).
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+PATH="$TOP/bin:$PATH"
+SAMPLE="$TOP/examples/sample"
+PY=/usr/bin/python3
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# pixels FILE.png: the mask's rows, one line each, values space-separated.
+pixels() {
+	"$PY" -c '
+import sys
+from PIL import Image
+import numpy as np
+a = np.array(Image.open(sys.argv[1]))
+print(a.shape[0], a.shape[1], Image.open(sys.argv[1]).mode)
+for row in a: print(" ".join(str(v) for v in row))
+' "$1"
+}
+
+# mkmask FILE.png H W 'python expression over numpy array m': writes an
+# 8-bit grey PNG (with PIL, not with imatseg).
+mkmask() {
+	"$PY" -c '
+import sys
+from PIL import Image
+import numpy as np
+m = np.zeros((int(sys.argv[2]), int(sys.argv[3])), np.uint8)
+exec(sys.argv[4])
+Image.fromarray(m, "L").save(sys.argv[1])
+' "$@"
+}
