@@ -7,7 +7,7 @@ DESTDIR ?=
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror
-PKGS     = vips jansson openblas
+PKGS     = vips jansson openblas zlib
 # Recursive (=) on purpose: pkg-config runs only when a rule needs it,
 # so `make deps` works on a machine that lacks the packages.
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -40,7 +40,7 @@ all: $(PROGS) $(UNITS) $(REFS) $(BENCHES)
 
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEBS = gcc make pkg-config libvips-dev libopenblas-dev libcsv-dev \
-       libjansson-dev bats bats-support bats-assert mandoc python3 \
+       libjansson-dev zlib1g-dev bats bats-support bats-assert mandoc python3 \
        python3-numpy python3-pil python3-torch gnuplot-nox
 deps:
 	@missing=$$(for p in $(DEBS); do \

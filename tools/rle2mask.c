@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "labels.h"
 #include "maskio.h"
@@ -37,6 +38,7 @@ struct run {
 	Labels labels;
 	FILE *fp, *spool;	/* spool: a copy of a pipe, for the 2nd pass */
 	Pool *pool;
+	AtomicBatch *batch;	/* masks are synced and renamed in batches */
 	atomic_int failed;
 	StrMap *done;		/* stem -> height << 32 | width */
 	StrMap *late;		/* stems whose rows are not consecutive */
@@ -155,7 +157,7 @@ write_mask(void *arg)
 
 	snprintf(path, n, "%s/%s.png", o->outdir, j->masks.stem);
 	if (mask_write(path, px, (int)j->masks.height, (int)j->masks.width,
-	    o->level, &e) < 0) {
+	    o->level, j->run->batch, &e) < 0) {
 		warnmsg("%s", e.msg);
 		atomic_store(&j->run->failed, 1);
 	}
@@ -448,6 +450,7 @@ main(int argc, char **argv)
 		return close_stdout(status);
 	}
 	run.pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * o.jobs);
+	run.batch = atomic_batch_new(256);
 	run.done = strmap_new();
 	run.late = strmap_new();
 	status = masks_pass(&run, tr, name);
@@ -465,6 +468,10 @@ main(int argc, char **argv)
 		}
 	}
 	pool_free(run.pool);
+	if (atomic_batch_free(run.batch, &e) < 0) {
+		warnmsg("%s", e.msg);
+		status = EXIT_BAD;
+	}
 	if (atomic_load(&run.failed))
 		status = EXIT_BAD;
 	strmap_free(run.done);

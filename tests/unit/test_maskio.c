@@ -30,7 +30,7 @@ test_roundtrip(void)
 
 	for (int i = 0; i < h * w; i++)
 		px[i] = (uint8_t)((i * 7) % 48 == 47 ? 255 : (i * 7) % 48);
-	CHECK(mask_write(path_in_dir("a.png"), px, h, w, 6, &e) == 0);
+	CHECK(mask_write(path_in_dir("a.png"), px, h, w, 6, NULL, &e) == 0);
 	CHECK(mask_read(path_in_dir("a.png"), MASK_MAX_PIXELS, &back, &rh, &rw, &e) == 0);
 	CHECK_EQ_INT(rh, h);
 	CHECK_EQ_INT(rw, w);
