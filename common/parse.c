@@ -28,19 +28,26 @@ parse_long(const char *s, long min, long max, long *out, Err *e)
 int
 scan_u64(const char *s, const char *end, uint64_t max, uint64_t *out)
 {
-	const char *p = s;
+	const char *p = s, *digits;
 	uint64_t v = 0;
 
+	while (p < end && *p == '0')	/* leading zeros add no value */
+		p++;
+	digits = p;
+	/* 19 decimal digits always fit in 64 bits: no check per digit
+	 * until the 20th, the last that may fit */
 	while (p < end && *p >= '0' && *p <= '9') {
 		unsigned d = (unsigned)(*p - '0');
 
-		if (v > (max - d) / 10)
+		if (p - digits >= 19 && (p - digits > 19 || v > (UINT64_MAX - d) / 10))
 			return -1;
 		v = v * 10 + d;
 		p++;
 	}
 	if (p == s)
 		return 0;
+	if (v > max)
+		return -1;
 	*out = v;
 	return (int)(p - s);
 }
