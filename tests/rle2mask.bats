@@ -16,7 +16,7 @@ CSV
 
 @test "--help prints the usage on stdout and exits 0" {
 	run -0 rle2mask --help
-	assert_line --index 0 --partial "usage: rle2mask [-o dir]"
+	assert_line --index 0 --partial "usage: rle2mask [-q] [-o dir]"
 	run -0 rle2mask --version
 	assert_output --partial "imatseg"
 }
@@ -289,4 +289,15 @@ JSON
 	echo '{"categories": [' > broken.json
 	run -1 rle2mask --labels broken.json --stats l.csv
 	assert_output --partial "rle2mask: broken.json:"
+}
+
+@test "progress on a terminal's stderr only, and -q silences it" {
+	mkdir a b c
+	run -0 script -qec "rle2mask -o a $SAMPLE/train.csv" /dev/null
+	assert_output --partial " images, "
+	run -0 script -qec "rle2mask -q -o b $SAMPLE/train.csv" /dev/null
+	assert_output ""
+	run -0 rle2mask -o c "$SAMPLE/train.csv"
+	assert_output ""
+	cmp a/000000009813.png b/000000009813.png
 }

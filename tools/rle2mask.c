@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "cli.h"
@@ -14,6 +15,7 @@
 #include "maskio.h"
 #include "parse.h"
 #include "pool.h"
+#include "progress.h"
 #include "render.h"
 #include "rng.h"
 #include "strmap.h"
@@ -26,6 +28,7 @@ struct options {
 	const char *labels;
 	Overlap overlap;
 	int stats;
+	int quiet;
 	int jobs;
 	int level;
 	long shard_i, shard_n;
@@ -42,13 +45,15 @@ struct run {
 	atomic_int failed;
 	StrMap *done;		/* stem -> height << 32 | width */
 	StrMap *late;		/* stems whose rows are not consecutive */
+	Progress *progress;	/* NULL unless stderr is a terminal */
+	uint64_t input_size;	/* bytes, when the input is a file */
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: %s [-o dir] [--overlap area|order|category] [-j n]\n"
+	    "usage: %s [-q] [-o dir] [--overlap area|order|category] [-j n]\n"
 	    "       [--shard i/n] [--compression level] [--max-pixels n]\n"
 	    "       [--labels file] [--stats] [train.csv | -]\n", progname);
 }
@@ -61,6 +66,7 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "overlap", required_argument, NULL, O_OVERLAP },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "shard", required_argument, NULL, O_SHARD },
@@ -78,7 +84,7 @@ parse_options(int argc, char **argv, struct options *o)
 	*o = (struct options){ .input = "-", .overlap = OVERLAP_AREA,
 	    .jobs = cpu_count(), .level = 6, .shard_n = 1,
 	    .max_pixels = MASK_MAX_PIXELS };
-	while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->outdir = optarg;
@@ -87,6 +93,9 @@ parse_options(int argc, char **argv, struct options *o)
 			if (parse_long(optarg, 1, 256, &v, &e) < 0)
 				usage_error("-j: %s", e.msg);
 			o->jobs = (int)v;
+			break;
+		case 'q':
+			o->quiet = 1;
 			break;
 		case O_OVERLAP:
 			if (overlap_parse(optarg, &o->overlap) < 0)
@@ -191,6 +200,17 @@ check_size(const TrainRow *row, uint64_t size, const char *name)
 	return -1;
 }
 
+static void
+report(struct run *run, uint64_t images)
+{
+	long at;
+
+	if (run->progress == NULL)
+		return;
+	at = run->input_size ? ftell(run->fp) : 0;
+	progress_update(run->progress, at > 0 ? (uint64_t)at : 0, images);
+}
+
 /* First pass: consecutive rows of an image make one mask; rows of an image
  * seen before are set aside (their stem goes to run->late). */
 static int
@@ -237,6 +257,7 @@ masks_pass(struct run *run, TrainReader *tr, const char *name)
 		*size = (uint64_t)row->height << 32 | row->width;
 		if (cur != NULL)
 			pool_submit(run->pool, write_mask, cur);
+		report(run, strmap_count(run->done));
 		cur = job_new(run, row);
 		imasks_add(&cur->masks, &row->rle, row->category, row->line);
 	}
@@ -449,6 +470,11 @@ main(int argc, char **argv)
 		labels_free(&run.labels);
 		return close_stdout(status);
 	}
+	if (!o.quiet && isatty(STDERR_FILENO)) {
+		if (fstat(fileno(run.fp), &st) == 0 && S_ISREG(st.st_mode))
+			run.input_size = (uint64_t)st.st_size;
+		run.progress = progress_new(stderr, "images", run.input_size);
+	}
 	run.pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * o.jobs);
 	run.batch = atomic_batch_new(256);
 	run.done = strmap_new();
@@ -468,6 +494,7 @@ main(int argc, char **argv)
 		}
 	}
 	pool_free(run.pool);
+	progress_free(run.progress);
 	if (atomic_batch_free(run.batch, &e) < 0) {
 		warnmsg("%s", e.msg);
 		status = EXIT_BAD;
