@@ -228,13 +228,6 @@ transpose_to_colmajor(const uint8_t *src, uint8_t *dst, int h, int w)
 void
 transpose_to_rowmajor(const uint8_t *src, uint8_t *dst, int h, int w)
 {
-	for (int y0 = 0; y0 < h; y0 += TILE)
-		for (int x0 = 0; x0 < w; x0 += TILE) {
-			int y1 = y0 + TILE < h ? y0 + TILE : h;
-			int x1 = x0 + TILE < w ? x0 + TILE : w;
-
-			for (int y = y0; y < y1; y++)
-				for (int x = x0; x < x1; x++)
-					dst[(size_t)y * w + x] = src[(size_t)x * h + y];
-		}
+	/* a column-major h x w buffer is a row-major w x h one */
+	transpose_to_colmajor(src, dst, w, h);
 }
