@@ -240,8 +240,10 @@ score_image(Score *s, Image *im)
 	Rle *pr = xmallocarray(im->pred.n ? im->pred.n : 1, sizeof *pr);
 	double sum = 0;
 
-	memcpy(keys, im->truth.key, im->truth.n * sizeof *keys);
-	memcpy(keys + im->truth.n, im->pred.key, im->pred.n * sizeof *keys);
+	for (size_t i = 0; i < im->truth.n; i++)
+		keys[i] = im->truth.key[i];
+	for (size_t i = 0; i < im->pred.n; i++)
+		keys[im->truth.n + i] = im->pred.key[i];
 	qsort(keys, all, sizeof *keys, int_cmp);
 	for (size_t i = 0; i < all; i++)
 		if (nk == 0 || keys[nk - 1] != keys[i])
