@@ -356,12 +356,11 @@ sub_image(Score *s, const TrainRow *row)
 
 	if (slot == NULL) {
 		strmap_put(s->extra, row->stem, row->stem_len, &added);
-		if (added) {
+		if (added && !s->o->strict)	/* strict: the caller stops */
 			say(s, "%s:%llu: image %.*s is not in %s: ignored",
 			    s->sname, (unsigned long long)row->line,
 			    (int)row->stem_len, row->stem, s->tname);
-			s->r->extra++;
-		}
+		s->r->extra += added;
 		return NULL;
 	}
 	im = &s->img[*slot - 1];
