@@ -267,6 +267,22 @@ score_image(Score *s, Image *im)
 	objs_free(&im->pred);
 }
 
+/* The next good row: 1; 0 at the end; -1 when the file cannot be read
+ * on. Bad rows are skipped, and counted and reported when report. */
+static int
+next_row(Score *s, TrainReader *tr, const TrainRow **row, int report,
+    Err *e)
+{
+	int rc;
+
+	while ((rc = train_next(tr, row, e)) == 2)
+		if (report) {
+			say(s, "%s", e->msg);
+			s->r->bad_rows++;
+		}
+	return rc;
+}
+
 /* The image of a good truth row; NULL when the row's size disagrees with
  * the image's first row (a bad row, reported in pass 1). Pass 1 adds
  * images. */
@@ -320,16 +336,7 @@ truth_pass(Score *s, FILE *fp, int pass, FILE *tee, Err *e)
 
 	if (tr == NULL)
 		return -1;
-	while ((rc = train_next(tr, &row, e)) != 0) {
-		if (rc < 0)
-			break;
-		if (rc == 2) {
-			if (pass == 1) {
-				say(s, "%s", e->msg);
-				s->r->bad_rows++;
-			}
-			continue;
-		}
+	while ((rc = next_row(s, tr, &row, pass == 1, e)) > 0) {
 		if ((im = truth_image(s, row, pass)) == NULL)
 			continue;
 		if (pass == 1) {
@@ -397,14 +404,7 @@ read_submission(Score *s, FILE *fp, Err *e)
 
 	if (tr == NULL)
 		return -1;
-	while ((rc = train_next(tr, &row, e)) != 0) {
-		if (rc < 0)
-			break;
-		if (rc == 2) {
-			say(s, "%s", e->msg);
-			s->r->bad_rows++;
-			continue;
-		}
+	while ((rc = next_row(s, tr, &row, 1, e)) > 0) {
 		if ((im = sub_image(s, row)) == NULL) {
 			if (s->o->strict && s->r->extra > 0) {
 				rc = err_set(e, "%s:%llu: image %.*s is not in %s",
