@@ -195,6 +195,44 @@ example4() {
 	assert_output --partial "nothere.json"
 }
 
+@test "two predictions of one name: the first is used, the other warned about" {
+	example4
+	mkdir q
+	mkmask q/a.png 4 4 'm[:] = 1'
+	printf '%s\n' p/a.png q/a.png > pred.list
+	miou --labels two.json t p > want.tsv
+	run -0 --separate-stderr miou --labels two.json t pred.list
+	assert_equal "$stderr" "miou: pred.list: q/a.png has the same name as p/a.png: ignored"
+	assert_output "$(cat want.tsv)"
+}
+
+@test "memory does not grow with the number of images" {
+	"$PY" - <<'PY'
+import os
+import numpy as np
+from PIL import Image
+rng = np.random.default_rng(1)
+for d in ("t", "p"):
+    os.makedirs(d)
+for i in range(120):
+    m = (rng.random((400, 400)) < 0.5).astype(np.uint8)
+    Image.fromarray(m).save("t/%03d.png" % i)
+    Image.fromarray(m).save("p/%03d.png" % i)
+PY
+	ls t/*.png | head -3 > few.list
+	ls t/*.png > all.list
+	run -0 "$PY" -c '
+import resource, subprocess, sys
+def peak(lst):
+    subprocess.run(["miou", "-j", "1", lst, "p"], check=False,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+few = peak("few.list")
+many = peak("all.list")
+print(few, many)
+sys.exit(0 if many - few < 4000 else 1)'
+}
+
 @test "-j N gives the same bytes as -j 1" {
 	"$PY" "$REF" gen-masks r 5
 	miou -j 1 --digits 12 r/truth r/pred > one.tsv
