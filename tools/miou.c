@@ -167,7 +167,6 @@ struct lister {
 	FILE *fp;
 	char *line;
 	size_t cap;
-	uint64_t lineno;
 };
 
 static int
@@ -214,7 +213,6 @@ list_next(struct lister *l)
 		return p;
 	}
 	while ((n = getline(&l->line, &l->cap, l->fp)) > 0) {
-		l->lineno++;
 		while (n > 0 && (l->line[n - 1] == '\n' || l->line[n - 1] == '\r'))
 			l->line[--n] = '\0';
 		if (n > 0)
@@ -430,6 +428,7 @@ run_masks(const struct options *o, const Labels *lab)
 			preds.used[*slot - 1] = 1;
 			pp = xstrdup(preds.path[*slot - 1]);
 		} else if (o->strict) {
+			pool_free(pool);	/* no thread left inside libvips */
 			die(EXIT_BAD, "%s: no prediction named %s in %s", tp, b,
 			    o->pred);
 		} else {
