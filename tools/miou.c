@@ -1,0 +1,529 @@
+/* miou — how good are these masks: per-class IoU of label PNGs against
+ * label PNGs, or (--kaggle) the competition's score of a submission CSV
+ * against the truth CSV. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "confusion.h"
+#include "kaggle.h"
+#include "labels.h"
+#include "maskio.h"
+#include "parse.h"
+#include "pool.h"
+#include "strmap.h"
+#include "xalloc.h"
+
+struct options {
+	int kaggle;
+	int match_attributes;
+	int with_background;
+	int strict;
+	int threads;
+	int digits;
+	const char *labels;
+	const char *truth, *pred;
+};
+
+/* A set of mask files known by their base names. */
+struct fileset {
+	char **path;
+	size_t n, cap;
+	StrMap *names;		/* base name -> index + 1 */
+	unsigned char *used;
+};
+
+/* One image pair in flight; slots are reused in submission order. */
+struct job {
+	char *tpath, *ppath;	/* ppath NULL: no prediction */
+	int done, failed;
+	Err e;
+	PairCounts pc;
+};
+
+struct runner {
+	const struct options *o;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *slot;
+	size_t nslot, next;	/* next job number */
+	Confusion conf;
+	int status;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: %s [--with-background] [--strict] [-j n] [--digits n]\n"
+	    "       [--labels file] truth pred\n"
+	    "       %s --kaggle [--match-attributes] [--strict] [--digits n]\n"
+	    "       [--labels file] truth.csv submission.csv\n",
+	    progname, progname);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum { O_KAGGLE = 256, O_MATCH, O_BG, O_STRICT, O_DIGITS, O_LABELS,
+		O_VERSION };
+	static const struct option longopts[] = {
+		{ "kaggle", no_argument, NULL, O_KAGGLE },
+		{ "match-attributes", no_argument, NULL, O_MATCH },
+		{ "with-background", no_argument, NULL, O_BG },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "digits", required_argument, NULL, O_DIGITS },
+		{ "labels", required_argument, NULL, O_LABELS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	long v;
+	Err e;
+	int c;
+
+	*o = (struct options){ .threads = cpu_count(), .digits = 6 };
+	while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_KAGGLE:
+			o->kaggle = 1;
+			break;
+		case O_MATCH:
+			o->match_attributes = 1;
+			break;
+		case O_BG:
+			o->with_background = 1;
+			break;
+		case O_STRICT:
+			o->strict = 1;
+			break;
+		case 'j':
+			if (parse_long(optarg, 1, 256, &v, &e) < 0)
+				usage_error("-j: %s", e.msg);
+			o->threads = (int)v;
+			break;
+		case O_DIGITS:
+			if (parse_long(optarg, 1, 17, &v, &e) < 0)
+				usage_error("--digits: %s", e.msg);
+			o->digits = (int)v;
+			break;
+		case O_LABELS:
+			o->labels = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		case O_VERSION:
+			print_version();
+			exit(EXIT_OK);
+		default:
+			usage(stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (argc - optind != 2)
+		usage_error("expected two operands, truth and prediction");
+	o->truth = argv[optind];
+	o->pred = argv[optind + 1];
+	if (strcmp(o->truth, "-") == 0 && strcmp(o->pred, "-") == 0)
+		usage_error("only one operand can be '-' (stdin)");
+	if (o->match_attributes && !o->kaggle)
+		usage_error("--match-attributes needs --kaggle");
+	if (o->with_background && o->kaggle)
+		usage_error("--with-background has no meaning with --kaggle");
+}
+
+static void
+print_num(double v, int digits)
+{
+	if (isnan(v))
+		fputs("nan", stdout);
+	else
+		printf("%.*f", digits, v);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
+/* The mask files of an operand: a directory's *.png in name order, or
+ * the lines of a file (or stdin), one path each. */
+struct lister {
+	const char *arg;
+	struct dirent **ent;
+	int nent, i;
+	FILE *fp;
+	char *line;
+	size_t cap;
+};
+
+static int
+is_png(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 4 &&
+	    strcmp(d->d_name + n - 4, ".png") == 0;
+}
+
+static void
+list_open(struct lister *l, const char *arg)
+{
+	struct stat st;
+
+	*l = (struct lister){ .arg = arg };
+	if (strcmp(arg, "-") == 0) {
+		l->fp = stdin;
+		return;
+	}
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if ((l->nent = scandir(arg, &l->ent, is_png, alphasort)) < 0)
+			die(EXIT_BAD, "%s: %s", arg, strerror(errno));
+		return;
+	}
+	if ((l->fp = fopen(arg, "r")) == NULL)
+		die(EXIT_BAD, "%s: %s", arg, strerror(errno));
+}
+
+/* The next path (malloc'd), or NULL at the end. */
+static char *
+list_next(struct lister *l)
+{
+	ssize_t n;
+	char *p;
+
+	if (l->fp == NULL) {
+		if (l->i == l->nent)
+			return NULL;
+		p = xmalloc(strlen(l->arg) + strlen(l->ent[l->i]->d_name) + 2);
+		sprintf(p, "%s/%s", l->arg, l->ent[l->i]->d_name);
+		l->i++;
+		return p;
+	}
+	while ((n = getline(&l->line, &l->cap, l->fp)) > 0) {
+		while (n > 0 && (l->line[n - 1] == '\n' || l->line[n - 1] == '\r'))
+			l->line[--n] = '\0';
+		if (n > 0)
+			return xstrdup(l->line);
+	}
+	if (ferror(l->fp))
+		die(EXIT_BAD, "%s: %s", l->arg, strerror(errno));
+	return NULL;
+}
+
+static void
+list_close(struct lister *l)
+{
+	for (int i = 0; i < l->nent; i++)
+		free(l->ent[i]);
+	free(l->ent);
+	free(l->line);
+	if (l->fp != NULL && l->fp != stdin)
+		fclose(l->fp);
+}
+
+/* The predictions, indexed by base name (names only, never pixels). */
+static void
+fileset_load(struct fileset *fs, const char *arg)
+{
+	struct lister l;
+	char *p;
+	int added;
+
+	*fs = (struct fileset){ .names = strmap_new() };
+	list_open(&l, arg);
+	while ((p = list_next(&l)) != NULL) {
+		const char *b = base_name(p);
+		uint64_t *slot = strmap_put(fs->names, b, strlen(b), &added);
+
+		if (!added) {
+			warnmsg("%s: %s has the same name as %s: ignored", arg,
+			    p, fs->path[*slot - 1]);
+			free(p);
+			continue;
+		}
+		if (fs->n == fs->cap) {
+			fs->cap = fs->cap ? 2 * fs->cap : 64;
+			fs->path = xreallocarray(fs->path, fs->cap, sizeof *fs->path);
+		}
+		fs->path[fs->n] = p;
+		*slot = ++fs->n;
+	}
+	list_close(&l);
+	fs->used = xcalloc(fs->n ? fs->n : 1, 1);
+}
+
+static void
+fileset_free(struct fileset *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		free(fs->path[i]);
+	free(fs->path);
+	free(fs->used);
+	strmap_free(fs->names);
+}
+
+/* Worker: reads the pair and counts it. */
+static void
+count_pair(struct job *j)
+{
+	uint8_t *t = NULL, *p = NULL;
+	int th, tw, ph, pw;
+
+	if (mask_read(j->tpath, MASK_MAX_PIXELS, &t, &th, &tw, &j->e) < 0)
+		goto fail;
+	if (j->ppath != NULL &&
+	    mask_read(j->ppath, MASK_MAX_PIXELS, &p, &ph, &pw, &j->e) < 0)
+		goto fail;
+	if (p != NULL && (ph != th || pw != tw)) {
+		err_set(&j->e, "%s is %dx%d but %s is %dx%d", j->tpath, th, tw,
+		    j->ppath, ph, pw);
+		goto fail;
+	}
+	pair_counts(&j->pc, t, p, (size_t)th * tw);
+	free(t);
+	free(p);
+	return;
+fail:
+	free(t);
+	free(p);
+	j->failed = 1;
+}
+
+struct task {
+	struct runner *r;
+	struct job *j;
+};
+
+static void
+task_run(void *arg)
+{
+	struct task *t = arg;
+
+	count_pair(t->j);
+	pthread_mutex_lock(&t->r->mu);
+	t->j->done = 1;
+	pthread_cond_broadcast(&t->r->cv);
+	pthread_mutex_unlock(&t->r->mu);
+	free(t);
+}
+
+/* Waits for the job in a slot and adds it: in submission order, so the
+ * messages and the sums do not depend on the threads. */
+static void
+finish(struct runner *r, struct job *j)
+{
+	Err e;
+
+	if (j->tpath == NULL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	while (!j->done)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+	if (j->failed) {
+		warnmsg("%s", j->e.msg);
+		r->status = EXIT_BAD;
+	} else if (confusion_add(&r->conf, &j->pc, &e) < 0) {
+		warnmsg("%s, %s: %s", j->tpath, j->ppath ? j->ppath : "-", e.msg);
+		r->status = EXIT_BAD;
+	}
+	free(j->tpath);
+	free(j->ppath);
+	j->tpath = j->ppath = NULL;
+}
+
+static void
+submit(struct runner *r, Pool *pool, char *tpath, char *ppath)
+{
+	struct job *j = &r->slot[r->next++ % r->nslot];
+	struct task *t = xmalloc(sizeof *t);
+
+	finish(r, j);
+	j->tpath = tpath;
+	j->ppath = ppath;
+	j->done = j->failed = 0;
+	*t = (struct task){ r, j };
+	pool_submit(pool, task_run, t);
+}
+
+static void
+print_masks(const struct options *o, const Labels *lab, const Confusion *c)
+{
+	ConfSummary s;
+
+	printf("id\tname\ttruth\tpredicted\tintersection\tunion\tiou\n");
+	for (int l = 0; l < c->nlab; l++) {
+		ClassStat cs;
+
+		confusion_class(c, l, &cs);
+		printf("%d\t%s\t%llu\t%llu\t%llu\t%llu\t", l - 1,
+		    l == 0 ? "background" : labels_category(lab, l - 1),
+		    (unsigned long long)cs.truth, (unsigned long long)cs.pred,
+		    (unsigned long long)cs.inter, (unsigned long long)cs.uni);
+		print_num(cs.iou, o->digits);
+		putchar('\n');
+	}
+	confusion_summary(c, o->with_background, &s);
+	fputs("mean_iou\t", stdout);
+	print_num(s.mean_iou, o->digits);
+	fputs("\npixel_accuracy\t", stdout);
+	print_num(s.pixel_acc, o->digits);
+	fputs("\nfw_iou\t", stdout);
+	print_num(s.fw_iou, o->digits);
+	printf("\nclasses\t%d\nimages\t%llu\nignored_pixels\t%llu\n", s.classes,
+	    (unsigned long long)c->images, (unsigned long long)c->ignored);
+}
+
+/* Warns about (or, strict, refuses) predictions no truth asked for. */
+static void
+unused_predictions(const struct options *o, const struct fileset *preds)
+{
+	for (size_t i = 0; i < preds->n; i++) {
+		if (preds->used[i])
+			continue;
+		if (o->strict)
+			die(EXIT_BAD, "%s: no truth named %s in %s", preds->path[i],
+			    base_name(preds->path[i]), o->truth);
+		warnmsg("%s: no truth named %s in %s: not scored",
+		    preds->path[i], base_name(preds->path[i]), o->truth);
+	}
+}
+
+static int
+run_masks(const struct options *o, const Labels *lab)
+{
+	struct runner r = { .o = o };
+	struct fileset preds;
+	struct lister l;
+	Pool *pool;
+	char *tp;
+
+	fileset_load(&preds, o->pred);
+	confusion_init(&r.conf, lab->ncat);
+	r.nslot = 2 * (size_t)o->threads + 1;
+	r.slot = xcalloc(r.nslot, sizeof *r.slot);
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
+	pool = pool_new(o->threads > 1 ? o->threads : 0, o->threads);
+	list_open(&l, o->truth);
+	while ((tp = list_next(&l)) != NULL) {
+		const char *b = base_name(tp);
+		uint64_t *slot = strmap_get(preds.names, b, strlen(b));
+		char *pp = NULL;
+
+		if (slot != NULL) {
+			preds.used[*slot - 1] = 1;
+			pp = xstrdup(preds.path[*slot - 1]);
+		} else if (o->strict) {
+			pool_free(pool);	/* no thread left inside libvips */
+			die(EXIT_BAD, "%s: no prediction named %s in %s", tp, b,
+			    o->pred);
+		} else {
+			warnmsg("%s: no prediction named %s in %s: counted as "
+			    "all background", tp, b, o->pred);
+			r.status = EXIT_BAD;
+		}
+		submit(&r, pool, tp, pp);
+	}
+	pool_wait(pool);
+	for (size_t i = 0; i < r.nslot; i++)
+		finish(&r, &r.slot[(r.next + i) % r.nslot]);
+	pool_free(pool);
+	list_close(&l);
+	unused_predictions(o, &preds);
+	print_masks(o, lab, &r.conf);
+	confusion_free(&r.conf);
+	free(r.slot);
+	fileset_free(&preds);
+	pthread_mutex_destroy(&r.mu);
+	pthread_cond_destroy(&r.cv);
+	return r.status;
+}
+
+static void
+warn_cb(void *arg, const char *msg)
+{
+	(void)arg;
+	warnmsg("%s", msg);
+}
+
+static FILE *
+open_input(const char *path)
+{
+	FILE *fp;
+
+	if (strcmp(path, "-") == 0)
+		return stdin;
+	if ((fp = fopen(path, "r")) == NULL)
+		die(EXIT_BAD, "%s: %s", path, strerror(errno));
+	return fp;
+}
+
+static int
+run_kaggle(const struct options *o, const Labels *lab)
+{
+	KaggleOptions ko = { .ncat = lab->ncat,
+	    .match_attributes = o->match_attributes, .strict = o->strict,
+	    .warn = warn_cb };
+	FILE *tf = open_input(o->truth), *sf = open_input(o->pred);
+	const char *tn = tf == stdin ? "stdin" : o->truth;
+	const char *sn = sf == stdin ? "stdin" : o->pred;
+	KaggleResult r;
+	Err e;
+
+	if (kaggle_score(tf, tn, sf, sn, &ko, &r, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	if (tf != stdin)
+		fclose(tf);
+	if (sf != stdin)
+		fclose(sf);
+	printf("id\tname\timages\tscore\n");
+	for (int c = 0; c < r.ncat; c++) {
+		printf("%d\t%s\t%llu\t", c, labels_category(lab, c),
+		    (unsigned long long)r.cat_n[c]);
+		print_num(r.cat_n[c] ? r.cat_sum[c] / (double)r.cat_n[c] : NAN,
+		    o->digits);
+		putchar('\n');
+	}
+	fputs("score\t", stdout);
+	print_num(r.score, o->digits);
+	printf("\nimages\t%llu\n", (unsigned long long)r.images);
+	kaggle_result_free(&r);
+	return r.bad_rows || r.missing ? EXIT_BAD : EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	Labels lab;
+	int status;
+	Err e;
+
+	cli_init(argv[0]);
+	parse_options(argc, argv, &o);
+	if (labels_open(&lab, o.labels, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	if (o.kaggle) {
+		status = run_kaggle(&o, &lab);
+	} else {
+		if (imaging_init(argv[0], 1, &e) < 0)
+			die(EXIT_BAD, "%s", e.msg);
+		status = run_masks(&o, &lab);
+	}
+	labels_free(&lab);
+	return close_stdout(status);
+}
