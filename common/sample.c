@@ -117,24 +117,39 @@ sample_make(const char *image, const char *mask, const SampleSpec *sp,
 		free(m);
 		return -1;
 	}
+	sample_init(s, NULL, sp->size, &rgb, &lab);
 	s->height = h;
 	s->width = w;
-	s->size = sp->size;
 	s->letterbox = sp->letterbox;
-	s->ppm = netpbm_new('6', sp->size, 3, &s->ppm_len, &rgb);
-	s->pgm = netpbm_new('5', sp->size, 1, &s->pgm_len, &lab);
 	place_mask(m, sp, h, w, lab);
 	free(m);
 	if (place_photo(image, sp, h, w, rgb, e) < 0) {
 		sample_free(s);
 		return -1;
 	}
+	sample_seal(s);
+	return 0;
+}
+
+void
+sample_init(Sample *s, const char *key, int size, uint8_t **rgb,
+    uint8_t **lab)
+{
+	if (key != NULL)
+		snprintf(s->key, sizeof s->key, "%s", key);
+	s->size = size;
+	s->ppm = netpbm_new('6', size, 3, &s->ppm_len, rgb);
+	s->pgm = netpbm_new('5', size, 1, &s->pgm_len, lab);
+}
+
+void
+sample_seal(Sample *s)
+{
 	snprintf(s->json, sizeof s->json, "{\"id\":\"%s\",\"height\":%d,"
 	    "\"width\":%d,\"size\":%d,\"letterbox\":%s,\"fnv1a64\":\"%016"
-	    PRIx64 "\"}\n", s->key, h, w, sp->size,
-	    sp->letterbox ? "true" : "false",
+	    PRIx64 "\"}\n", s->key, s->height, s->width, s->size,
+	    s->letterbox ? "true" : "false",
 	    shard_checksum(s->ppm, s->ppm_len, s->pgm, s->pgm_len));
-	return 0;
 }
 
 void

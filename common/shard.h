@@ -42,6 +42,13 @@ int shard_key(const char *path, char *key, Err *e);
 int sample_make(const char *image, const char *mask, const SampleSpec *sp,
     Sample *s, Err *e);
 void sample_free(Sample *s);
+/* For samples made otherwise (tests, other tools): allocates the members
+ * of an S x S sample with that key (NULL: keep s->key) and points *rgb and
+ * *lab at their pixels; sample_seal writes the json once the pixels,
+ * height, width and letterbox are set. */
+void sample_init(Sample *s, const char *key, int size, uint8_t **rgb,
+    uint8_t **lab);
+void sample_seal(Sample *s);
 
 /* FNV-1a 64 of the ppm member bytes followed by the pgm member bytes. */
 uint64_t shard_checksum(const uint8_t *ppm, size_t ppm_len,
