@@ -19,7 +19,9 @@ vips_fail(Err *e, const char *path)
 	const char *msg = vips_error_buffer();
 	size_t n = strcspn(msg, "\n");
 
-	err_set(e, "%s: %.*s", path, (int)n, n ? msg : "libvips failed");
+	if (n == 0)
+		msg = "cannot decode", n = strlen(msg);
+	err_set(e, "%s: %.*s", path, (int)n, msg);
 	vips_error_clear();
 	return -1;
 }
