@@ -49,47 +49,68 @@ plain(const uint8_t *rgb, const uint8_t *lab, int s, int flip,
 	}
 }
 
+/* Where output column (or row) q of a crop of side c, resized to s,
+ * samples: bilinear neighbours i0, i1 with weight w of i1, and the
+ * nearest input for labels (same rule as mkshards: never a new label). */
+typedef struct {
+	int i0, i1, near;
+	float w;
+} Tap;
+
+static void
+taps(Tap *t, int s, int c, int flip)
+{
+	float k = (float)c / (float)s;
+
+	for (int q = 0; q < s; q++) {
+		int qq = flip ? s - 1 - q : q;
+		float f = ((float)qq + 0.5f) * k - 0.5f;
+		int i0 = (int)floorf(f);
+
+		t[q].w = f - (float)i0;
+		if (i0 < 0)
+			i0 = 0, t[q].w = 0.0f;
+		t[q].i0 = i0;
+		t[q].i1 = i0 + 1 > c - 1 ? c - 1 : i0 + 1;
+		t[q].near = (int)(((2 * (int64_t)qq + 1) * c) / (2 * (int64_t)s));
+	}
+}
+
 /* Crop side c at (oy, ox), resized back to s: bilinear for the photo,
- * nearest for the labels (same rule as mkshards: never a new label). */
+ * nearest for the labels. */
 static void
 cropped(const uint8_t *rgb, const uint8_t *lab, int s, int flip, int c,
     int oy, int ox, const Jitter *j, float *x, uint8_t *y)
 {
 	size_t plane = (size_t)s * s;
-	float k = (float)c / (float)s;
+	Tap *tx = xmallocarray((size_t)s, sizeof *tx);
+	Tap *ty = xmallocarray((size_t)s, sizeof *ty);
 
+	taps(tx, s, c, flip);
+	taps(ty, s, c, 0);
 	for (int r = 0; r < s; r++) {
-		float fy = ((float)r + 0.5f) * k - 0.5f;
-		int y0 = (int)floorf(fy);
-		float wy = fy - (float)y0;
-		int y1 = y0 + 1 > c - 1 ? c - 1 : y0 + 1;
-		int ly = oy + (int)(((2 * (int64_t)r + 1) * c) / (2 * (int64_t)s));
+		const uint8_t *p0 = rgb + ((size_t)(oy + ty[r].i0) * s + ox) * 3;
+		const uint8_t *p1 = rgb + ((size_t)(oy + ty[r].i1) * s + ox) * 3;
+		const uint8_t *ls = lab + (size_t)(oy + ty[r].near) * s + ox;
+		float wy = ty[r].w;
 
-		if (y0 < 0)
-			y0 = 0, wy = 0.0f;
 		for (int q = 0; q < s; q++) {
-			int qq = flip ? s - 1 - q : q;
-			float fx = ((float)qq + 0.5f) * k - 0.5f;
-			int x0 = (int)floorf(fx);
-			float wx = fx - (float)x0;
-			int x1 = x0 + 1 > c - 1 ? c - 1 : x0 + 1;
-			int lx = ox + (int)(((2 * (int64_t)qq + 1) * c) /
-			    (2 * (int64_t)s));
+			const Tap *t = &tx[q];
 			size_t o = (size_t)r * s + q;
 
-			if (x0 < 0)
-				x0 = 0, wx = 0.0f;
 			for (int ch = 0; ch < 3; ch++) {
-				const uint8_t *p0 = rgb + ((size_t)(oy + y0) * s + ox) * 3 + ch;
-				const uint8_t *p1 = rgb + ((size_t)(oy + y1) * s + ox) * 3 + ch;
-				float a = p0[3 * x0] + wx * (p0[3 * x1] - p0[3 * x0]);
-				float b = p1[3 * x0] + wx * (p1[3 * x1] - p1[3 * x0]);
+				float a0 = p0[3 * t->i0 + ch], a1 = p0[3 * t->i1 + ch];
+				float b0 = p1[3 * t->i0 + ch], b1 = p1[3 * t->i1 + ch];
+				float a = a0 + t->w * (a1 - a0);
+				float b = b0 + t->w * (b1 - b0);
 
 				x[ch * plane + o] = normalise(a + wy * (b - a), j, ch);
 			}
-			y[o] = lab[(size_t)ly * s + lx];
+			y[o] = ls[t->near];
 		}
 	}
+	free(tx);
+	free(ty);
 }
 
 void
