@@ -1,7 +1,7 @@
 /* augment — one training sample from shard pixels to the network's input:
  * random horizontal flip, scale-crop and brightness/contrast jitter, then
  * normalisation with the ImageNet statistics (imatseg-shard(5)):
- * x = (v / 255 - mean[c]) / std[c], mean = (0.485, 0.456, 0.406),
+ * x = (v / 255 - mean[c]) * (1 / std[c]), mean = (0.485, 0.456, 0.406),
  * std = (0.229, 0.224, 0.225). All randomness comes from the Rng given,
  * so a sample's result depends only on how that Rng was derived. */
 #ifndef IMATSEG_AUGMENT_H

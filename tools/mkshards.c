@@ -313,6 +313,9 @@ main(int argc, char **argv)
 
 	cli_init(argv[0]);
 	parse_args(argc, argv, &o);
+	/* Our messages say why a photo was refused; libvips' own warnings
+	 * (one per tile) would only repeat it. */
+	setenv("VIPS_WARNING", "0", 0);
 	/* Our threads do the parallel work: one libvips thread each. */
 	if (imaging_init(argv[0], 1, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
