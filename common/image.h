@@ -25,13 +25,13 @@ int file_readable(const char *path, Err *e);
 int photo_header(const char *path, uint64_t max_pixels, int *height,
     int *width, Err *e);
 
-/* Decodes the h x w photo at path (EXIF orientation ignored) and resizes
- * it to out_h x out_w: JPEGs shrink on load (1/2, 1/4, 1/8, never below the
- * output size), then a Lanczos-3 resize. Returns 3 * out_h * out_w bytes
- * of sRGB, row-major interleaved, in *rgb. Any decoder error (a truncated
- * or corrupt file) is a failure. */
-int photo_load_resized(const char *path, int h, int w, int out_h, int out_w,
-    uint8_t **rgb, Err *e);
+/* Decodes the photo at path (EXIF orientation ignored) and resizes it to
+ * out_h x out_w with libvips' thumbnail (JPEGs shrink on load, then
+ * Lanczos-3). Returns 3 * out_h * out_w bytes of sRGB, row-major
+ * interleaved, in *rgb. Any decoder error (a truncated or corrupt file) is
+ * a failure. */
+int photo_load_resized(const char *path, int out_h, int out_w, uint8_t **rgb,
+    Err *e);
 
 /* Nearest-neighbour resize of h x w labels into the oh x ow window of dst
  * whose rows are dst_stride bytes apart. Output row y takes input row

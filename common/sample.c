@@ -62,7 +62,7 @@ place_photo(const char *image, const SampleSpec *sp, int h, int w,
 
 	if (sp->letterbox)
 		letterbox_fit(h, w, s, &nh, &nw, &top, &left);
-	if (photo_load_resized(image, h, w, nh, nw, &rgb, e) < 0)
+	if (photo_load_resized(image, nh, nw, &rgb, e) < 0)
 		return -1;
 	memset(dst, 0, (size_t)s * (size_t)s * 3);
 	for (int y = 0; y < nh; y++)
