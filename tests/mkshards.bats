@@ -106,7 +106,8 @@ PY
 	cmp a-0.tar b-0.tar
 	cmp a-1.tar b-1.tar
 	[ "$(tar tf a-0.tar)" != "$(tar tf c-0.tar)" ]
-	[ "$(tar tf a-0.tar a-1.tar | sort)" = "$(tar tf c-0.tar c-1.tar | sort)" ]
+	[ "$(cat a-0.tar a-1.tar | tar tif - | sort)" = "$(cat c-0.tar c-1.tar | tar tif - | sort)" ]
+	[ "$(cat a-0.tar a-1.tar | tar tif - | wc -l)" -eq 18 ]
 }
 
 @test "--size 512 and --letterbox pad the mask with 255" {
