@@ -9,6 +9,7 @@
 
 #include "image.h"
 #include "maskio.h"
+#include "pngmask.h"
 #include "xalloc.h"
 
 typedef struct {
@@ -25,6 +26,18 @@ mask_job(void *arg)
 	MaskJob *j = arg;
 
 	return mask_read(j->path, j->max_pixels, &j->px, &j->h, &j->w, j->e);
+}
+
+/* The libdeflate fast path for plain label PNGs; mask_read for the rest
+ * (and for the message when a file is refused). */
+static int
+mask_load(MaskJob *j)
+{
+	if (pngmask_read(j->path, j->max_pixels, &j->px, &j->h, &j->w))
+		return 0;
+	if (mask_job(j) < 0 && imaging_retry(mask_job, j) < 0)
+		return -1;
+	return 0;
 }
 
 /* The first pixel that is neither a category nor ignore, or -1. */
@@ -100,7 +113,7 @@ sample_make(const char *image, const char *mask, const SampleSpec *sp,
 		return -1;
 	if (file_readable(mask, e) < 0)
 		return -1;
-	if (mask_job(&mj) < 0 && imaging_retry(mask_job, &mj) < 0)
+	if (mask_load(&mj) < 0)
 		return -1;
 	m = mj.px;
 	mh = mj.h;
