@@ -264,6 +264,10 @@ loader_open(const char *const *paths, int npaths, const LoaderOptions *o,
 	pthread_cond_init(&L->cv, NULL);
 	if (index_all(L, paths, npaths, e) < 0)
 		goto fail;
+	if (L->total == 0) {
+		err_set(e, "no samples in the shards");
+		goto fail;
+	}
 	if (L->total < (uint64_t)o->nranks) {
 		err_set(e, "%llu samples are fewer than %d ranks",
 		    (unsigned long long)L->total, o->nranks);

@@ -75,6 +75,27 @@ PY
 	assert_output ok
 }
 
+@test "read as WebDataset does: a tar stream, keys before the first dot" {
+	run -0 "$bin/mkshards" -q -o 'out-%d.tar' --size 16 < d/list.tsv
+	# WebDataset's rule (tariterators.py): regular members of a streamed
+	# tar, split at the first dot of the base name, grouped while the key
+	# stays the same.
+	run -0 "$py" - out-0.tar <<'PY'
+import re, sys, tarfile
+samples = []
+for ti in tarfile.open(sys.argv[1], mode="r|*"):
+    assert ti.isreg()
+    key, ext = re.match(r"^((?:.*/|)[^.]+)[.]([^/]*)$", ti.name).groups()
+    if not samples or samples[-1]["__key__"] != key:
+        samples.append({"__key__": key})
+    assert ext not in samples[-1]
+    samples[-1][ext] = True
+assert all(sorted(s) == ["__key__", "json", "pgm", "ppm"] for s in samples)
+print(len(samples), len({s["__key__"] for s in samples}))
+PY
+	assert_output '6 6'
+}
+
 @test "the pgm of a sample equals the nearest-resized mask" {
 	run -0 "$bin/mkshards" -q -o 'out-%d.tar' --size 40 < d/list.tsv
 	run -0 "$py" - out-0.tar d/mask <<'PY'

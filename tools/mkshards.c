@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "cli.h"
@@ -35,8 +36,9 @@ typedef struct {
 	const Pair **todo;	/* usable pairs, in shuffled order */
 	Atomic *out;
 	long shard, in_shard;
-	size_t written;
+	size_t n, written;
 	int bad;
+	int progress;		/* a count on stderr, when it is a terminal */
 } Writer;
 
 typedef struct {
@@ -276,6 +278,8 @@ done(size_t i, void *slot, void *arg)
 	int rc;
 
 	if (!r->ok) {
+		if (w->progress)	/* the message replaces the count line */
+			fputs("\r\033[K", stderr);
 		warnmsg("%s: %s", w->todo[i]->where, r->e.msg);
 		w->bad = 1;
 		return 0;
@@ -297,6 +301,8 @@ done(size_t i, void *slot, void *arg)
 		return -1;
 	}
 	w->written++;
+	if (w->progress)
+		fprintf(stderr, "\r%s: %zu/%zu", progname, i + 1, w->n);
 	if (++w->in_shard == w->o->per_shard)
 		return close_shard(w);
 	return 0;
@@ -323,12 +329,16 @@ main(int argc, char **argv)
 	pairs_check_keys(&pl);
 	w.o = &o;
 	w.todo = shuffled(&o, &pl, &n, &w.bad);
+	w.n = n;
+	w.progress = !o.quiet && isatty(STDERR_FILENO);
 	if (pmap_ordered(n, (int)o.jobs, sizeof(Result), work, done, &w,
 	    &e) < 0 || close_shard(&w) < 0) {
 		if (w.out != NULL)
 			atomic_abort(w.out);
 		w.bad = 1;
 	}
+	if (w.progress)
+		fputc('\n', stderr);
 	if (!o.quiet)
 		fprintf(stderr, "%s: %zu samples in %ld shards\n", progname,
 		    w.written, w.shard);
