@@ -1,7 +1,7 @@
 #include "image.h"
 
-#include <stdlib.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
@@ -11,8 +11,8 @@
 
 #include "xalloc.h"
 
-/* libvips' error text (first line) into e; the buffer is per process,
- * so it is cleared after use. */
+/* libvips' error text (first line) into e. The buffer is per process:
+ * it is cleared only under the retry lock below. */
 static int
 vips_fail(Err *e, const char *path)
 {
@@ -22,7 +22,6 @@ vips_fail(Err *e, const char *path)
 	if (n == 0)
 		msg = "cannot decode", n = strlen(msg);
 	err_set(e, "%s: %.*s", path, (int)n, msg);
-	vips_error_clear();
 	return -1;
 }
 
@@ -40,6 +39,7 @@ imaging_retry(int (*fn)(void *), void *arg)
 	pthread_mutex_lock(&err_lock);
 	vips_error_clear();
 	rc = fn(arg);
+	vips_error_clear();
 	pthread_mutex_unlock(&err_lock);
 	return rc;
 }
