@@ -128,3 +128,8 @@ uninstall:
 
 clean:
 	rm -rf bin build demo-out
+
+# Shards (issue 5): label PNGs are inflated with libdeflate (pngmask.c),
+# 5x faster than zlib on large masks. libvips-dev already pulls it in.
+PKGLIBS += -ldeflate
+DEBS += libdeflate-dev
