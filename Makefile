@@ -11,7 +11,7 @@ PKGS     = vips jansson openblas zlib
 # Recursive (=) on purpose: pkg-config runs only when a rule needs it,
 # so `make deps` works on a machine that lacks the packages.
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKGLIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread -lm
+PKGLIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -ldeflate -lpthread -lm
 ALLCFLAGS = $(WARN) $(CFLAGS) -Icommon $(PKGCFLAGS)
 
 PROGS   = $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
@@ -40,7 +40,7 @@ all: $(PROGS) $(UNITS) $(REFS) $(BENCHES)
 
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEBS = gcc make pkg-config libvips-dev libopenblas-dev libcsv-dev \
-       libjansson-dev zlib1g-dev bats bats-support bats-assert mandoc python3 \
+       libjansson-dev zlib1g-dev libdeflate-dev bats bats-support bats-assert mandoc python3 \
        python3-numpy python3-pil python3-torch gnuplot-nox
 deps:
 	@missing=$$(for p in $(DEBS); do \
@@ -128,8 +128,3 @@ uninstall:
 
 clean:
 	rm -rf bin build demo-out
-
-# Shards (issue 5): label PNGs are inflated with libdeflate (pngmask.c),
-# 5x faster than zlib on large masks. libvips-dev already pulls it in.
-PKGLIBS += -ldeflate
-DEBS += libdeflate-dev

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "atomic.h"
+#include "pngmask.h"
 #include "xalloc.h"
 
 /* Moves libvips' (process-wide) error text into e. */
@@ -54,6 +55,10 @@ mask_read(const char *path, uint64_t max_pixels, uint8_t **px,
 	size_t size;
 	int rc = -1;
 
+	/* Plain label PNGs, which is what imatseg writes, take the fast path;
+	 * libvips reads (or refuses, with its reason) everything else. */
+	if (pngmask_read(path, max_pixels, px, height, width))
+		return 0;
 	im = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL,
 	    "fail_on", VIPS_FAIL_ON_ERROR, NULL);
 	if (im == NULL)

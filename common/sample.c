@@ -9,7 +9,6 @@
 
 #include "image.h"
 #include "maskio.h"
-#include "pngmask.h"
 #include "xalloc.h"
 
 typedef struct {
@@ -28,13 +27,10 @@ mask_job(void *arg)
 	return mask_read(j->path, j->max_pixels, &j->px, &j->h, &j->w, j->e);
 }
 
-/* The libdeflate fast path for plain label PNGs; mask_read for the rest
- * (and for the message when a file is refused). */
+/* mask_read, retried under the libvips lock for its own message. */
 static int
 mask_load(MaskJob *j)
 {
-	if (pngmask_read(j->path, j->max_pixels, &j->px, &j->h, &j->w))
-		return 0;
 	if (mask_job(j) < 0 && imaging_retry(mask_job, j) < 0)
 		return -1;
 	return 0;
