@@ -166,8 +166,8 @@ draw_figures(SynthScene *s, Rng *r)
 	    .rng = r };
 
 	if (w > h * 1.15f)
-		n = 1 + (int)rng_below(r, 2);
-	else if (chance(r, 0.06f))
+		n = chance(r, 0.35f) ? 2 : 1;
+	else if (chance(r, 0.03f))
 		n = 2;
 	if (n > 1 && framing >= 8)
 		scale *= 0.8f;
@@ -246,7 +246,8 @@ object_mask(const SynthScene *s, const Rle *by_ink, int k, Rle *out)
 		for (size_t i = 0; i < src->n; i++)
 			rle_push(out, src->runs[i].start, src->runs[i].len);
 	}
-	qsort(out->runs, out->n, sizeof *out->runs, run_cmp);
+	if (out->n > 1)
+		qsort(out->runs, out->n, sizeof *out->runs, run_cmp);
 	for (size_t i = 0; i < out->n; i++) {
 		if (m > 0 && out->runs[m - 1].start + out->runs[m - 1].len ==
 		    out->runs[i].start)

@@ -573,7 +573,7 @@ figure_draw(Draw *d)
 	body_new(f.r, &f.b);
 	skin = body_draw(d, &f.b);
 	f.waist = f.b.y_waist + frand(f.r, -0.01f, 0.06f);
-	if (lower != C_PANTS && chance(f.r, 0.3f))
+	if (lower != C_PANTS && chance(f.r, 0.2f))
 		tights_draw(&f);
 	boots = chance(f.r, 0.15f);
 	if (!boots)
@@ -591,10 +591,10 @@ figure_draw(Draw *d)
 	sleeves_draw(&f, skin);
 	if (chance(f.r, 0.08f) && f.sl[0].len < 0.85f && f.sl[1].len < 0.85f)
 		watch_draw(&f);
-	if (chance(f.r, 0.12f))
+	if (chance(f.r, 0.08f))
 		hat_draw(&f);
-	if (chance(f.r, 0.1f))
+	if (chance(f.r, 0.07f))
 		glasses_draw(&f);
-	if (chance(f.r, 0.28f))
+	if (chance(f.r, 0.2f))
 		bag_draw(&f);
 }

@@ -83,8 +83,7 @@ parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .images = 200, .quality = 90,
-	    .jobs = cpu_count(), .p = { .seed = 1, .min_side = 300,
-	    .max_side = 1500 } };
+	    .jobs = cpu_count(), .p = { .seed = 1, .min_side = 300 } };
 	while ((c = getopt_long(argc, argv, "o:n:s:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -130,6 +129,10 @@ parse_options(int argc, char **argv, struct options *o)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->outdir == NULL)
 		usage_error("-o DIR is required (where the data set goes)");
+	/* Photos this large take seconds each: the demo wants small ones,
+	 * a benchmark CSV the sizes of the real data set. */
+	if (o->p.max_side == 0)
+		o->p.max_side = o->csv_only ? 6000 : 1500;
 	if (o->p.min_side > o->p.max_side)
 		usage_error("--min-side %d is larger than --max-side %d",
 		    o->p.min_side, o->p.max_side);
