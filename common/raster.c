@@ -1,7 +1,69 @@
 #include "raster.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
+
+void
+canvas_lazy(Canvas *c, int height, int width)
+{
+	c->px = xmallocarray((size_t)height, (size_t)width);
+	c->height = height;
+	c->width = width;
+	c->lo = xmallocarray((size_t)width, sizeof *c->lo);
+	c->hi = xcalloc((size_t)width, sizeof *c->hi);
+	for (int x = 0; x < width; x++)
+		c->lo[x] = height;
+}
+
+void
+canvas_free(Canvas *c)
+{
+	free(c->px);
+	free(c->lo);
+	free(c->hi);
+	c->px = NULL;
+	c->lo = c->hi = NULL;
+}
+
+uint8_t
+canvas_at(const Canvas *c, int x, int y)
+{
+	if (c->lo != NULL && (y < c->lo[x] || y >= c->hi[x]))
+		return 0;
+	return c->px[(size_t)x * (size_t)c->height + (size_t)y];
+}
+
+/* Makes rows [y0, y1) of column x valid, zeroing what was not; with
+ * `painted`, the caller is about to write all of [y0, y1), so only the
+ * gap between it and the old range needs zeroing. */
+static void
+extend(Canvas *c, uint8_t *col, int x, int y0, int y1, int painted)
+{
+	int lo = c->lo[x], hi = c->hi[x];
+
+	if (lo >= hi) {
+		if (!painted)
+			memset(col + y0, 0, (size_t)(y1 - y0));
+		c->lo[x] = y0;
+		c->hi[x] = y1;
+		return;
+	}
+	if (y0 < lo) {
+		int from = painted && y1 < lo ? y1 : painted ? lo : y0;
+
+		memset(col + from, 0, (size_t)(lo - from));
+		c->lo[x] = y0;
+	}
+	if (y1 > hi) {
+		int to = painted && y0 > hi ? y0 : painted ? hi : y1;
+
+		memset(col + hi, 0, (size_t)(to - hi));
+		c->hi[x] = y1;
+	}
+}
 
 /* Fills pixels [y0, y1) of column x. */
 static uint64_t
@@ -17,6 +79,15 @@ fill_span(Canvas *c, int x, int y0, int y1, Ink ink)
 	if (y0 >= y1)
 		return 0;
 	col = c->px + (size_t)x * (size_t)c->height;
+	if (c->lo != NULL && ink.only > 0) {
+		/* Only valid rows can hold a non-zero value. */
+		y0 = y0 > c->lo[x] ? y0 : c->lo[x];
+		y1 = y1 < c->hi[x] ? y1 : c->hi[x];
+		if (y0 >= y1)
+			return 0;
+	} else if (c->lo != NULL) {
+		extend(c, col, x, y0, y1, ink.only < 0);
+	}
 	if (ink.only < 0) {
 		memset(col + y0, ink.value, (size_t)(y1 - y0));
 		return (uint64_t)(y1 - y0);

@@ -18,7 +18,19 @@ typedef struct {
 typedef struct {
 	uint8_t *px;		/* column-major, height*width bytes */
 	int height, width;
+	/* Optional (NULL: px is all valid): rows [lo[x], hi[x]) of column x
+	 * are valid, the rest of px is taken as 0 and never read. Drawing
+	 * zeroes what it adds to a column's range, so a large canvas needs
+	 * neither clearing nor a full scan when little is drawn on it. */
+	int32_t *lo, *hi;
 } Canvas;
+
+/* A lazy canvas: px uninitialised, every column's range empty. Owned by
+ * the caller: canvas_free. */
+void canvas_lazy(Canvas *c, int height, int width);
+void canvas_free(Canvas *c);
+/* The value at (x, y), 0 outside the valid ranges. */
+uint8_t canvas_at(const Canvas *c, int x, int y);
 
 /* What a fill writes: value, into every pixel of the shape or, with
  * only >= 0, only into those that hold `only` now (a part drawn onto its

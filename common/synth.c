@@ -162,8 +162,7 @@ draw_figures(SynthScene *s, Rng *r)
 	int framing = (int)rng_below(r, 10), n = 1;
 	float reach = framing < 5 ? 1.0f : framing < 8 ? 0.75f : 0.45f;
 	float fill = frand(r, 0.78f, 0.97f), scale = h * fill / reach;
-	Draw d = { .s = s, .c = { s->ids, (int)s->height, (int)s->width },
-	    .rng = r };
+	Draw d = { .s = s, .c = s->labels, .rng = r };
 
 	if (w > h * 1.15f)
 		n = chance(r, 0.35f) ? 2 : 1;
@@ -203,7 +202,7 @@ synth_scene_new(const SynthParams *p, int set, uint64_t index, Err *e)
 	s = xcalloc(1, sizeof *s);
 	rng_derive(&r, p->seed, index, STREAM_SCENE + (uint64_t)set);
 	pick_size(&r, p, &s->height, &s->width);
-	s->ids = xcalloc((size_t)s->height * s->width, 1);
+	canvas_lazy(&s->labels, (int)s->height, (int)s->width);
 	look_backdrop(&r, &s->back[0], &s->back[1]);
 	s->back[0].period *= (float)s->height;
 	s->back[1].period *= (float)s->height;
@@ -218,8 +217,61 @@ synth_scene_free(SynthScene *s)
 {
 	if (s == NULL)
 		return;
-	free(s->ids);
+	canvas_free(&s->labels);
 	free(s);
+}
+
+uint8_t *
+synth_labels(const SynthScene *s)
+{
+	const Canvas *c = &s->labels;
+	uint8_t *px = xcalloc((size_t)s->height * s->width, 1);
+
+	for (int x = 0; x < c->width; x++)
+		if (c->lo[x] < c->hi[x]) {
+			size_t at = (size_t)x * (size_t)c->height + (size_t)c->lo[x];
+
+			memcpy(px + at, c->px + at, (size_t)(c->hi[x] - c->lo[x]));
+		}
+	return px;
+}
+
+/* Where the run of value v starting at col[y] ends, before `end`: eight
+ * bytes at a time through the long runs of large masks. */
+static int
+same_until(const uint8_t *col, int y, int end, uint8_t v)
+{
+	uint64_t all = 0x0101010101010101ULL * v, w;
+
+	for (; y + 8 <= end; y += 8) {
+		memcpy(&w, col + y, 8);
+		if (w != all)
+			break;
+	}
+	while (y < end && col[y] == v)
+		y++;
+	return y;
+}
+
+/* The runs of every value over the valid rows of each column only:
+ * canonical but for runs that touch across a column break (object_mask
+ * joins those). */
+static void
+encode_labels(const Canvas *c, Rle out[256])
+{
+	for (int v = 0; v < 256; v++)
+		out[v].n = 0;
+	for (int x = 0; x < c->width; x++) {
+		uint32_t base = (uint32_t)x * (uint32_t)c->height;
+		const uint8_t *col = c->px + base;
+
+		for (int y = c->lo[x], end; y < c->hi[x]; y = end) {
+			end = same_until(col, y + 1, c->hi[x], col[y]);
+			if (col[y] != 0)
+				rle_push(&out[col[y]], base + (uint32_t)y,
+				    (uint32_t)(end - y));
+		}
+	}
 }
 
 static int
@@ -277,7 +329,7 @@ synth_rows(const SynthScene *s, const char *image_id, size_t *nrows)
 	char *out = xmalloc(cap);
 
 	rle_init(&mask);
-	rle_encode_labels(s->ids, (uint64_t)s->height * s->width, by_ink);
+	encode_labels(&s->labels, by_ink);
 	*nrows = 0;
 	for (int k = 0; k < s->nobj; k++) {
 		const SynthObject *o = &s->obj[k];

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "raster.h"
 
 #define SYNTH_MAX_OBJECTS 250	/* drawn objects of one image */
 #define SYNTH_MAX_ATTRS 4
@@ -45,7 +46,7 @@ typedef struct {
 
 typedef struct {
 	uint32_t height, width;
-	uint8_t *ids;		/* column-major; object index + 1, 0 background */
+	Canvas labels;		/* object index + 1, 0 background; lazy */
 	int nobj;
 	SynthObject obj[SYNTH_MAX_OBJECTS];
 	Look back[2];		/* wall and floor */
@@ -66,6 +67,9 @@ void synth_scene_free(SynthScene *s);
  * least SYNTH_MIN_AREA visible pixels, a garment's row covering its
  * parts. Returns a malloc'd NUL-terminated string; *nrows counts rows. */
 char *synth_rows(const SynthScene *s, const char *image_id, size_t *nrows);
+
+/* The label buffer in full: column-major, height*width bytes, malloc'd. */
+uint8_t *synth_labels(const SynthScene *s);
 
 /* The photo: row-major RGB, height*width*3 bytes, malloc'd. */
 uint8_t *synth_photo(const SynthScene *s);

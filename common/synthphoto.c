@@ -199,11 +199,13 @@ synth_photo(const SynthScene *s)
 {
 	int h = (int)s->height, w = (int)s->width;
 	uint8_t *ids = xmalloc((size_t)h * w), *rgb = xmalloc((size_t)h * w * 3);
+	uint8_t *labels = synth_labels(s);
 	int seam = (h < w ? h : w) / 400 + 1;
 	float lx = (float)w * 0.3f, ly = (float)h * 0.2f;
 	float d2 = (float)h * h + (float)w * w;
 
-	transpose_to_rowmajor(s->ids, ids, h, w);
+	transpose_to_rowmajor(labels, ids, h, w);
+	free(labels);
 	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++) {
 			uint8_t id = ids[(size_t)y * w + x];

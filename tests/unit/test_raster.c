@@ -18,7 +18,7 @@ static Canvas
 canvas(void)
 {
 	memset(buf, 0, sizeof buf);
-	return (Canvas){ buf, H, W };
+	return (Canvas){ .px = buf, .height = H, .width = W };
 }
 
 static uint64_t
@@ -70,7 +70,7 @@ static void
 test_ellipse_area(void)
 {
 	static uint8_t big[400 * 300];
-	Canvas c = { big, 400, 300 };
+	Canvas c = { .px = big, .height = 400, .width = 300 };
 	Ink ink = { 9, -1 };
 	uint64_t n;
 
@@ -120,7 +120,7 @@ static void
 test_limb(void)
 {
 	static uint8_t big[200 * 200];
-	Canvas c = { big, 200, 200 };
+	Canvas c = { .px = big, .height = 200, .width = 200 };
 	uint64_t n = 0;
 
 	raster_limb(&c, (Pt){ 50, 50 }, (Pt){ 150, 50 }, 10, 10, (Ink){ 1, -1 });
@@ -128,6 +128,32 @@ test_limb(void)
 		n += big[i] == 1;
 	/* A stadium: 100 x 20 and a disc of radius 10. */
 	CHECK_NEAR((double)n, 2000 + PI * 100, 12);
+}
+
+/* Shapes on a lazy canvas read back the same as on a cleared one. */
+static void
+test_lazy_same(void)
+{
+	Canvas full = canvas(), lazy;
+	Pt tri[3] = { { 3, 2 }, { 25, 8 }, { 9, 37 } };
+	int bad = 0;
+
+	canvas_lazy(&lazy, H, W);
+	memset(lazy.px, 0xAB, (size_t)H * W);	/* garbage to be ignored */
+	for (int k = 0; k < 2; k++) {
+		Canvas *c = k ? &lazy : &full;
+
+		raster_ellipse(c, 12, 20, 6, 9, 0.3f, (Ink){ 4, -1 });
+		raster_polygon(c, tri, 3, (Ink){ 5, 4 });
+		raster_polygon(c, tri, 3, (Ink){ 6, 0 });
+		raster_limb(c, (Pt){ 2, 38 }, (Pt){ 28, 1 }, 1.5f, 2, (Ink){ 7, -1 });
+	}
+	for (int x = 0; x < W; x++)
+		for (int y = 0; y < H; y++)
+			bad += canvas_at(&lazy, x, y) != at(x, y);
+	CHECK_EQ_INT(bad, 0);
+	CHECK(count(5) > 0 && count(6) > 0 && count(7) > 0);
+	canvas_free(&lazy);
 }
 
 int
@@ -139,5 +165,6 @@ main(void)
 	TEST(test_clipped_to_canvas);
 	TEST(test_only_over_value);
 	TEST(test_limb);
+	TEST(test_lazy_same);
 	return tap_done();
 }
