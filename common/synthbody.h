@@ -54,4 +54,8 @@ void path_at(const Pt p[3], const float r[3], float t, Pt *at, float *rad);
 void tube(Draw *d, int obj, const Pt p[3], const float r[3], float t0,
     float t1, float extra0, float extra1, int caps, int only);
 
+/* Sometimes a watch (on a bare wrist), a hat, glasses, a bag
+ * (synthacc.c). */
+void accessories_draw(Draw *d, const Body *b, int bare_wrists);
+
 #endif

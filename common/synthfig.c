@@ -10,8 +10,8 @@
 enum {	/* category ids of label_descriptions.json */
 	C_SHIRT = 0, C_TOP = 1, C_SWEATER = 2, C_CARDIGAN = 3, C_JACKET = 4,
 	C_VEST = 5, C_PANTS = 6, C_SHORTS = 7, C_SKIRT = 8, C_COAT = 9,
-	C_DRESS = 10, C_GLASSES = 13, C_HAT = 14, C_TIE = 16, C_WATCH = 18,
-	C_BELT = 19, C_TIGHTS = 21, C_SHOE = 23, C_BAG = 24, C_COLLAR = 28,
+	C_DRESS = 10, C_TIE = 16,
+	C_BELT = 19, C_TIGHTS = 21, C_SHOE = 23, C_COLLAR = 28,
 	C_LAPEL = 29, C_SLEEVE = 31, C_POCKET = 32, C_NECKLINE = 33,
 	C_BUCKLE = 34, C_ZIPPER = 35
 };
@@ -173,6 +173,18 @@ pockets_draw(Fig *f, int garment, const Look *look, float y, int both)
 			    hw, hh, garment);
 }
 
+/* A garment from the neck opening down to the hem, sides and all. */
+static void
+bodice_draw(Fig *f, int ink, const Neck *nk, float hem, float ease,
+    float flare, int k)
+{
+	Pt q[9 + 2 * 18];
+	int n = neck_curve(&f->b, nk, q, 9);
+
+	n += garment_sides(&f->b, f->b.y_sh, hem, ease, flare, q + n, k);
+	draw_poly(f->d, ink, q, n, -1);
+}
+
 /* Shirt, top or sweater; its sleeves come in the arm pass. */
 static int
 top_draw(Fig *f, int cat, float hem)
@@ -183,14 +195,11 @@ top_draw(Fig *f, int cat, float hem)
 	    frand(f->r, 0.01f, cat == C_SWEATER ? 0.03f : 0.07f),
 	    chance(f->r, 0.35f) };
 	Look look;
-	Pt q[40];
-	int n, ink;
+	int ink;
 
 	look_fabric(f->r, &look);
 	ink = draw_object(f->d, cat, -1, &look);
-	n = neck_curve(b, &nk, q, 9);
-	n += garment_sides(b, b->y_sh, hem, ease, 0.05f, q + n, 12);
-	draw_poly(f->d, ink, q, n, -1);
+	bodice_draw(f, ink, &nk, hem, ease, 0.05f, 12);
 	if (cat == C_SHIRT && chance(f->r, 0.75f)) {
 		collar_draw(f, ink, &nk, &look);
 		buttons_draw(f, ink, 0, b->y_neck + 0.05f, hem - 0.03f);
@@ -218,14 +227,11 @@ dress_draw(Fig *f)
 	Neck nk = { b->neck_hw + frand(f->r, 0.004f, 0.035f),
 	    frand(f->r, 0.01f, 0.08f), chance(f->r, 0.4f) };
 	Look look;
-	Pt q[48];
-	int n, ink;
+	int ink;
 
 	look_fabric(f->r, &look);
 	ink = draw_object(f->d, C_DRESS, -1, &look);
-	n = neck_curve(b, &nk, q, 9);
-	n += garment_sides(b, b->y_sh, hem, ease, flare, q + n, 18);
-	draw_poly(f->d, ink, q, n, -1);
+	bodice_draw(f, ink, &nk, hem, ease, flare, 18);
 	if (chance(f->r, 0.9f))
 		neckline_draw(f, ink, &nk, &look);
 	f->sl[0] = (Sleeves){ ink, r < 0.35f ? 0 : r < 0.7f ?
@@ -379,7 +385,6 @@ outer_draw(Fig *f, int cat)
 	    frand(f->r, 0.015f, 0.05f), chance(f->r, 0.5f) };
 	int open = chance(f->r, cat == C_CARDIGAN ? 0.8f : 0.55f), ink;
 	Look look;
-	Pt q[40];
 
 	hem = cat == C_COAT ? frand(f->r, 0.6f, 0.88f) :
 	    cat == C_VEST ? frand(f->r, b->y_waist + 0.02f, b->y_hip) :
@@ -395,10 +400,7 @@ outer_draw(Fig *f, int cat)
 			panel_draw(f, ink, s, &nk, hem, ease, flare, gap, gap_hem,
 			    y_lapel);
 	} else {
-		int n = neck_curve(b, &nk, q, 9);
-
-		n += garment_sides(b, b->y_sh, hem, ease, flare, q + n, 14);
-		draw_poly(f->d, ink, q, n, -1);
+		bodice_draw(f, ink, &nk, hem, ease, flare, 14);
 	}
 	if (open && (cat == C_JACKET || cat == C_COAT) && chance(f->r, 0.8f)) {
 		for (int s = 0; s < 2; s++) {
@@ -445,82 +447,6 @@ sleeves_draw(Fig *f, int skin)
 			    f->b.arm[s], f->b.arm_r, 0, sl->len, sl->ease + 0.002f,
 			    sl->ease + 0.005f, 1, -1);
 	}
-}
-
-static void
-hat_draw(Fig *f)
-{
-	const Body *b = &f->b;
-	Look look;
-	int ink;
-
-	look_fabric(f->r, &look);
-	ink = draw_object(f->d, C_HAT, -1, &look);
-	draw_ellipse(f->d, ink, (Pt){ 0, b->head.y - b->head_ry * 0.62f },
-	    b->head_rx * 1.1f, b->head_ry * 0.62f, 0, -1);
-	if (chance(f->r, 0.6f))	/* a brim */
-		draw_ellipse(f->d, ink, (Pt){ 0, b->head.y - b->head_ry * 0.4f },
-		    b->head_rx * frand(f->r, 1.4f, 2.0f), 0.012f, 0, -1);
-}
-
-static void
-glasses_draw(Fig *f)
-{
-	Look look;
-	int ink;
-
-	look_hair(f->r, &look);
-	ink = draw_object(f->d, C_GLASSES, -1, &look);
-	for (int s = 0; s < 2; s++)
-		draw_ellipse(f->d, ink, (Pt){ s ? 0.017f : -0.017f, 0.064f },
-		    0.013f, 0.009f, 0, -1);
-	draw_quad(f->d, ink, (Pt){ -0.006f, 0.062f }, (Pt){ 0.006f, 0.062f },
-	    0.0025f, 0.0025f, -1);
-}
-
-/* A handbag held at a wrist, or a bag across the body on its strap. */
-static void
-bag_draw(Fig *f)
-{
-	const Body *b = &f->b;
-	int s = (int)rng_below(f->r, 2), ink;
-	float sg = s ? 1.0f : -1.0f, hw = frand(f->r, 0.03f, 0.055f);
-	float hh = frand(f->r, 0.03f, 0.055f);
-	Look look;
-
-	look_fabric(f->r, &look);
-	ink = draw_object(f->d, C_BAG, -1, &look);
-	if (chance(f->r, 0.6f)) {
-		Pt w = b->arm[s][2];
-		float top = w.y + 0.035f;
-
-		draw_quad(f->d, ink, w, (Pt){ w.x - hw * 0.6f, top }, 0.004f,
-		    0.004f, -1);
-		draw_quad(f->d, ink, w, (Pt){ w.x + hw * 0.6f, top }, 0.004f,
-		    0.004f, -1);
-		rect(f, ink, w.x, top + hh, hw, hh, -1);
-	} else {
-		Pt end = { sg * (b->hip_hw + 0.02f), b->y_hip - 0.01f };
-
-		draw_quad(f->d, ink, (Pt){ -sg * (b->sh_hw - 0.035f), b->y_sh - 0.005f },
-		    end, 0.006f, 0.006f, -1);
-		rect(f, ink, end.x, end.y + hh * 0.7f, hw, hh * 0.8f, -1);
-	}
-}
-
-static void
-watch_draw(Fig *f)
-{
-	const Pt *a = f->b.arm[rng_below(f->r, 2)];
-	Look metal;
-	Pt p, q;
-	float r;
-
-	look_metal(f->r, &metal);
-	path_at(a, f->b.arm_r, 0.9f, &p, &r);
-	path_at(a, f->b.arm_r, 0.95f, &q, &r);
-	draw_quad(f->d, draw_object(f->d, C_WATCH, -1, &metal), p, q, r + 0.003f,
-	    r + 0.003f, -1);
 }
 
 static void
@@ -589,12 +515,5 @@ figure_draw(Draw *d)
 		    r < 0.85f ? C_CARDIGAN : C_VEST);
 	}
 	sleeves_draw(&f, skin);
-	if (chance(f.r, 0.08f) && f.sl[0].len < 0.85f && f.sl[1].len < 0.85f)
-		watch_draw(&f);
-	if (chance(f.r, 0.08f))
-		hat_draw(&f);
-	if (chance(f.r, 0.07f))
-		glasses_draw(&f);
-	if (chance(f.r, 0.2f))
-		bag_draw(&f);
+	accessories_draw(d, &f.b, f.sl[0].len < 0.85f && f.sl[1].len < 0.85f);
 }
