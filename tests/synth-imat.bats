@@ -110,6 +110,20 @@ print("sizes ok")' "$d"
 	[ -f "$b/label_descriptions.json" ]
 }
 
+@test "--csv-only draws sides up to 6000 by default, photos up to 1500" {
+	d="$BATS_TEST_TMPDIR/d"
+	run -0 "$bin/synth-imat" -o "$d" -n 60 --csv-only
+	run -0 $py -c '
+import csv, sys
+sides = [max(int(r["Height"]), int(r["Width"])) for r in csv.DictReader(open(sys.argv[1]))]
+assert max(sides) > 1500 and max(sides) <= 6000 and min(sides) >= 300, max(sides)' "$d/train.csv"
+	run -0 "$bin/synth-imat" -o "$d" -n 60 --csv-only --max-side 1500
+	run -0 $py -c '
+import csv, sys
+sides = [max(int(r["Height"]), int(r["Width"])) for r in csv.DictReader(open(sys.argv[1]))]
+assert max(sides) <= 1500' "$d/train.csv"
+}
+
 @test "every part row lies inside a garment row of its image" {
 	d="$BATS_TEST_TMPDIR/d"
 	run -0 "$bin/synth-imat" -o "$d" -n 150 --csv-only
