@@ -222,7 +222,7 @@ static void
 dress_draw(Fig *f)
 {
 	Body *b = &f->b;
-	float ease = frand(f->r, 0.002f, 0.012f), flare = frand(f->r, 0.05f, 0.7f);
+	float ease = frand(f->r, 0.002f, 0.012f), flare = frand(f->r, 0.05f, 0.45f);
 	float hem = frand(f->r, 0.56f, 0.98f), r = rng_float(f->r);
 	Neck nk = { b->neck_hw + frand(f->r, 0.004f, 0.035f),
 	    frand(f->r, 0.01f, 0.08f), chance(f->r, 0.4f) };
@@ -288,7 +288,7 @@ pants_draw(Fig *f, int cat)
 static void
 skirt_draw(Fig *f)
 {
-	float ease = frand(f->r, 0.003f, 0.012f), flare = frand(f->r, 0.0f, 0.6f);
+	float ease = frand(f->r, 0.003f, 0.012f), flare = frand(f->r, 0.0f, 0.45f);
 	float hem = frand(f->r, 0.56f, 0.93f);
 	Look look;
 	Pt q[32];

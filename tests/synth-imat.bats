@@ -57,6 +57,14 @@ py=/usr/bin/python3
 	[ ! -e "$d/test" ] && [ ! -e "$d/test-truth.csv" ]
 }
 
+@test "-n 0 writes the header alone" {
+	d="$BATS_TEST_TMPDIR/d"
+	run -0 "$bin/synth-imat" -o "$d" -n 0
+	run -0 cat "$d/train.csv"
+	assert_output "ImageId,EncodedPixels,Height,Width,ClassId"
+	[ -d "$d/train" ] && [ -z "$(ls "$d/train")" ]
+}
+
 @test "each photo is a JPEG of the Height and Width its rows give" {
 	d="$BATS_TEST_TMPDIR/d"
 	run -0 "$bin/synth-imat" -o "$d" -n 6 --max-side 600
