@@ -39,9 +39,10 @@ glasses_draw(Draw *d, const Body *b)
 	look_hair(d->rng, &look);
 	ink = draw_object(d, C_GLASSES, -1, &look);
 	for (int s = 0; s < 2; s++)
-		draw_ellipse(d, ink, (Pt){ s ? 0.017f : -0.017f, b->head.y + 0.002f },
+		draw_ellipse(d, ink, (Pt){ s ? 0.017f : -0.017f, b->head.y + 0.006f },
 		    0.013f, 0.009f, 0, -1);
-	draw_quad(d, ink, (Pt){ -0.006f, b->head.y }, (Pt){ 0.006f, b->head.y },
+	draw_quad(d, ink, (Pt){ -0.006f, b->head.y + 0.004f },
+	    (Pt){ 0.006f, b->head.y + 0.004f },
 	    0.0025f, 0.0025f, -1);
 }
 

@@ -195,9 +195,12 @@ body_draw(Draw *d, const Body *b)
 {
 	int hair = draw_object(d, -1, -1, &b->hair);
 	int skin = draw_object(d, -1, -1, &b->skin);
+	Look lips = b->skin;
 	Pt torso[24];
 	int n;
 
+	for (int i = 0; i < 3; i++)
+		lips.base[i] = (uint8_t)(lips.base[i] * (i == 0 ? 0.8f : 0.6f));
 	if (b->long_hair)
 		draw_ellipse(d, hair, (Pt){ 0, b->head.y + 0.04f },
 		    b->head_rx * 1.3f, b->head_ry * 1.45f, 0, -1);
@@ -215,9 +218,11 @@ body_draw(Draw *d, const Body *b)
 	body_draw_arms(d, b, skin);
 	draw_ellipse(d, skin, b->head, b->head_rx, b->head_ry, 0, -1);
 	for (int s = 0; s < 2; s++)
-		draw_ellipse(d, hair, (Pt){ (s ? 1 : -1) * 0.016f, 0.064f },
+		draw_ellipse(d, hair, (Pt){ (s ? 1 : -1) * 0.016f, 0.068f },
 		    0.0055f, 0.0035f, 0, -1);
-	draw_ellipse(d, hair, (Pt){ 0, b->head.y - b->head_ry * 0.45f },
-	    b->head_rx * 1.08f, b->head_ry * 0.62f, 0, -1);
+	draw_ellipse(d, draw_object(d, -1, -1, &lips), (Pt){ 0, 0.094f },
+	    0.009f, 0.003f, 0, -1);
+	draw_ellipse(d, hair, (Pt){ 0, b->head.y - b->head_ry * 0.6f },
+	    b->head_rx * 1.08f, b->head_ry * 0.53f, 0, -1);
 	return skin;
 }

@@ -167,8 +167,9 @@ look_at(const Look *l, float x, float y, float noise, float *c)
 	case PAT_DENIM:
 		g = 1 + 0.12f * sinf((x + y) * 2.1f) + 0.1f * (noise - 0.5f);
 		break;
-	case PAT_HAIR:
-		g = 1 + 0.25f * sinf(x * 0.7f + 3 * sinf(y * 0.03f));
+	case PAT_HAIR:	/* fine strands that wave, not stripes */
+		g = 1 + 0.08f * sinf(x * 1.3f + 6 * sinf(y * 0.02f)) +
+		    0.12f * (noise - 0.5f);
 		break;
 	case PAT_METAL:
 		g = 1 + 0.35f * sinf((x - y) * 0.5f);
