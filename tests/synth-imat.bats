@@ -176,3 +176,16 @@ print(len(rows) / 300)' "$d/train.csv"
 	run -0 "$bin/rle2mask" -o "$d/truth" "$d/test-truth.csv"
 	[ "$(ls "$d/truth" | wc -l)" -eq 3 ]
 }
+
+@test "the contact sheet helper draws photos beside their masks" {
+	d="$BATS_TEST_TMPDIR/d"
+	run -0 "$bin/synth-imat" -o "$d" -n 4 --max-side 400
+	mkdir "$d/masks"
+	run -0 "$bin/rle2mask" -o "$d/masks" "$d/train.csv"
+	run -0 $py "$ref/contact.py" "$d/sheet.png" "$d/train" "$d/masks" 4 100
+	run -0 $py -c '
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1])
+assert im.format == "PNG" and im.height == 2 * 104, im.size' "$d/sheet.png"
+}
