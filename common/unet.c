@@ -209,6 +209,7 @@ unet_new(const UnetConfig *c, uint64_t seed, Err *e)
 	u->params = xaligned(u->nparams * sizeof(float));
 	u->grads = xaligned(u->nparams * sizeof(float));
 	u->stats = xaligned(u->nstats * sizeof(float));
+	memset(u->params, 0, u->nparams * sizeof(float));
 	memset(u->grads, 0, u->nparams * sizeof(float));
 	memset(u->stats, 0, u->nstats * sizeof(float));
 	L.count = 0;

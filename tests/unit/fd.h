@@ -13,13 +13,16 @@
 
 typedef double FdLoss(void *ctx);
 
-/* Checks up to `count` entries (all when len <= count) of p against g. */
-static void
+/* Checks up to `count` entries (all when len <= count) of p against g;
+ * errors are relative to the largest |g| or `floor`, whichever is more
+ * (a gradient that is zero in theory, as a bias before a batch norm,
+ * meets float round-off in the numeric one). */
+static inline void
 fd_check(const char *what, FdLoss *loss, void *ctx, float *p, const float *g,
-    long len, int count, double h, double tol)
+    long len, int count, double h, double tol, double floor)
 {
 	Rng r;
-	double scale = 1e-6, worst = 0;
+	double scale = floor, worst = 0;
 	long worst_i = -1;
 	double worst_a = 0, worst_n = 0;
 
@@ -54,7 +57,7 @@ fd_check(const char *what, FdLoss *loss, void *ctx, float *p, const float *g,
 	}
 }
 
-static void
+static inline void
 fill_normal(float *x, long n, Rng *r, double sd)
 {
 	for (long i = 0; i < n; i++)
@@ -62,7 +65,7 @@ fill_normal(float *x, long n, Rng *r, double sd)
 }
 
 /* sum r[i] * y[i] in double: a loss whose gradient is r. */
-static double
+static inline double
 dot(const float *r, const float *y, long n)
 {
 	double s = 0;

@@ -127,9 +127,9 @@ conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm)
 
 					dx[o] = v > 0 ? dx[o] * c.scale[ch] : 0;
 				}
-	fd_check("dx", conv_loss, &c, c.x, dx, nx, 200, 1e-2, 2e-3);
-	fd_check("dw", conv_loss, &c, c.wt, dw, nw, 200, 1e-2, 2e-3);
-	fd_check("db", conv_loss, &c, c.b, db, co, 200, 1e-2, 2e-3);
+	fd_check("dx", conv_loss, &c, c.x, dx, nx, 200, 1e-2, 2e-3, 1e-6);
+	fd_check("dw", conv_loss, &c, c.wt, dw, nw, 200, 1e-2, 2e-3, 1e-6);
+	fd_check("db", conv_loss, &c, c.b, db, co, 200, 1e-2, 2e-3, 1e-6);
 	free(c.x), free(c.wt), free(c.b), free(c.y), free(c.r);
 	free(dx), free(dw), free(db), free(c.wk.buf);
 	free(c.scale), free(c.shift);
@@ -235,9 +235,9 @@ test_bnrelu(void)
 	memcpy(d, c.r, len * sizeof(float));
 	bnrelu_backward(d, c.z, N, BC, (long)H * W, c.mean, c.invstd, c.scale,
 	    c.shift, dg, dbt);
-	fd_check("dz", bn_loss, &c, c.z, d, len, 300, 1e-3, 5e-3);
-	fd_check("dgamma", bn_loss, &c, c.gamma, dg, BC, 10, 1e-3, 5e-3);
-	fd_check("dbeta", bn_loss, &c, c.beta, dbt, BC, 10, 1e-3, 5e-3);
+	fd_check("dz", bn_loss, &c, c.z, d, len, 300, 1e-3, 5e-3, 1e-6);
+	fd_check("dgamma", bn_loss, &c, c.gamma, dg, BC, 10, 1e-3, 5e-3, 1e-6);
+	fd_check("dbeta", bn_loss, &c, c.beta, dbt, BC, 10, 1e-3, 5e-3, 1e-6);
 	free(c.z), free(c.r), free(c.a), free(d), free(c.gamma), free(c.beta);
 }
 
@@ -321,7 +321,7 @@ test_maxpool(void)
 	Src s = src_plain(p.x, 2L * H * W, 2);
 	Dst d = { dx, 2L * H * W, 2 };
 	maxpool_backward(&d, p.r, &s, N, H, W, p.plane);
-	fd_check("dx", pool_loss, &p, p.x, dx, len, 200, 1e-2, 1e-3);
+	fd_check("dx", pool_loss, &p, p.x, dx, len, 200, 1e-2, 1e-3, 1e-6);
 	free(p.x), free(p.y), free(p.r), free(p.plane), free(dx);
 }
 
@@ -368,7 +368,7 @@ test_softmax_xent(void)
 		CHECK(softmax_xent(g, c.y, c.wt, N, K, (long)H * W, &st,
 		    NULL) == 0);
 		CHECK(st.valid == np - (np + 3) / 7);
-		fd_check("dlogits", xent_loss, &c, c.l, g, len, 300, 1e-2, 2e-3);
+		fd_check("dlogits", xent_loss, &c, c.l, g, len, 300, 1e-2, 2e-3, 1e-6);
 		for (long i = 0; i < len; i++)
 			if (c.y[i % (H * W) + (i / (K * H * W)) * H * W] == 255)
 				CHECK(g[i] == 0);
