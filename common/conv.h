@@ -2,8 +2,14 @@
  * 3x3 (padding 1) as im2col + GEMM over bands of rows, 2x2 stride-2
  * transposed, and 1x1. Forward functions overwrite their output; backward
  * functions add into the weight and bias gradients and overwrite the input
- * gradient (a NULL Dsts skips it). Scratch memory comes from Work, sized
- * by the caller with the *_scratch functions; nothing is allocated here. */
+ * gradient (a NULL Dsts skips it).
+ *
+ * Work says how: the GEMM kernel, the thread count, and scratch memory the
+ * caller sized with the *_scratch functions (per thread) and
+ * conv_part_size (per thread: the largest weight plus bias gradient).
+ * Forward work is split by (image, band), backward work by image, each
+ * thread adding into its own partial weight gradient; the partials are
+ * summed in thread order, so results depend on the thread count only. */
 #ifndef IMATSEG_CONV_H
 #define IMATSEG_CONV_H
 
@@ -14,13 +20,14 @@
 
 typedef struct {
 	GemmFn *gemm;
-	float *buf;
-	size_t nbuf;	/* floats */
+	int nthreads;
+	float *buf;	/* nthreads scratch areas of nbuf floats */
+	size_t nbuf;
+	float *part;	/* nthreads partial gradients of npart floats */
+	size_t npart;
 } Work;
 
-/* Rows of a band for a 3x3 convolution with ci inputs: the im2col
- * matrix of a band is kept near `budget` floats. */
-size_t conv3_scratch(int ci, int h, int w);
+size_t conv3_scratch(int ci, int co, int h, int w);
 size_t upconv_scratch(int ci, int co, int h, int w);
 size_t conv1_scratch(int ci, int h, int w);
 

@@ -2,7 +2,8 @@
  * forward/backward pairs on NCHW float activations (see tensor.h):
  * batch normalisation fused with ReLU (norm.c), ReLU and dropout (act.c),
  * 2x2 max-pooling (pool.c), softmax cross-entropy (loss.c). The caller
- * owns every buffer; nothing here allocates. */
+ * owns every buffer. Work is split over nthreads threads by channel or
+ * image, never so that a sum's order depends on the thread count. */
 #ifndef IMATSEG_LAYERS_H
 #define IMATSEG_LAYERS_H
 
@@ -22,7 +23,7 @@
  * shift = beta - mean*scale that a Src applies lazily. */
 void bn_train(const float *z, int n, int c, long hw, const float *gamma,
     const float *beta, float *rmean, float *rvar, float *mean, float *invstd,
-    float *scale, float *shift);
+    float *scale, float *shift, int nthreads);
 /* Inference mode: the affine from the running statistics. */
 void bn_eval(int c, const float *gamma, const float *beta, const float *rmean,
     const float *rvar, float *scale, float *shift);
@@ -30,7 +31,7 @@ void bn_eval(int c, const float *gamma, const float *beta, const float *rmean,
  * dL/da on entry and dL/dz on return; dgamma and dbeta are added to. */
 void bnrelu_backward(float *d, const float *z, int n, int c, long hw,
     const float *mean, const float *invstd, const float *scale,
-    const float *shift, float *dgamma, float *dbeta);
+    const float *shift, float *dgamma, float *dbeta, int nthreads);
 
 /* ReLU on its own: y = max(x, 0); dx = dy where x > 0 (in place ok). */
 void relu_forward(float *y, const float *x, long len);
@@ -44,13 +45,13 @@ void dropout_mask(uint8_t *mask, long len, float p, Rng *r);
 void dropout_backward(float *dx, const float *dy, const uint8_t *mask,
     float keep, long len);
 
-/* out[n][c][h/2][w/2] = max of each 2x2 window of in (h, w even). */
+/* out[n][c][h/2][w/2] = max of each 2x2 window of in (h, w even);
+ * plane is scratch of nthreads*h*w floats. */
 void maxpool_forward(float *out, const Src *in, int n, int h, int w,
-    float *plane);
-/* Adds dout to the first maximum of each window (in as in forward);
- * plane is scratch of h*w floats. */
+    float *plane, int nthreads);
+/* Adds dout to the first maximum of each window (in as in forward). */
 void maxpool_backward(const Dst *din, const float *dout, const Src *in, int n,
-    int h, int w, float *plane);
+    int h, int w, float *plane, int nthreads);
 
 /* Mean softmax cross-entropy of logits[n][k][hw] against labels y[n][hw];
  * label 255 is skipped, any other label must be below k. With weights
@@ -62,6 +63,6 @@ typedef struct {
 	long valid, correct;
 } LossStats;
 int softmax_xent(float *logits, const uint8_t *y, const float *weights,
-    int n, int k, long hw, LossStats *st, Err *e);
+    int n, int k, long hw, LossStats *st, int nthreads, Err *e);
 
 #endif

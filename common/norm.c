@@ -1,6 +1,11 @@
+/* The inner loops here are most of the time outside GEMM; -O2 leaves
+ * them scalar (measured: bench/train_step). */
+#pragma GCC optimize("O3")
 #include "layers.h"
 
 #include <math.h>
+
+#include "par.h"
 
 /* Two passes per channel, in double: the variance of a convolution
  * output with a large mean loses every digit to E[x^2] - E[x]^2. */
@@ -28,26 +33,43 @@ channel_moments(const float *z, int n, int c, long hw, int ch, double *mean,
 	*var = q / cnt;
 }
 
+typedef struct {
+	const float *z;
+	int n, c;
+	long hw;
+	const float *gamma, *beta;
+	float *rmean, *rvar, *mean, *invstd, *scale, *shift;
+	float *d, *dgamma, *dbeta;
+	const float *cmean, *cinvstd, *cscale, *cshift;	/* backward's */
+} BnJob;
+
+static void
+bn_train_task(void *ctx, int ch, int thread)
+{
+	BnJob *j = ctx;
+	long cnt = (long)j->n * j->hw;
+	double m, v;
+
+	(void)thread;
+	channel_moments(j->z, j->n, j->c, j->hw, ch, &m, &v);
+	j->mean[ch] = (float)m;
+	j->invstd[ch] = (float)(1 / sqrt(v + BN_EPS));
+	j->scale[ch] = j->gamma[ch] * j->invstd[ch];
+	j->shift[ch] = j->beta[ch] - j->mean[ch] * j->scale[ch];
+	j->rmean[ch] = (1 - BN_MOMENTUM) * j->rmean[ch] + BN_MOMENTUM * (float)m;
+	j->rvar[ch] = (1 - BN_MOMENTUM) * j->rvar[ch] + BN_MOMENTUM *
+	    (float)(cnt > 1 ? v * cnt / (cnt - 1) : v);
+}
+
 void
 bn_train(const float *z, int n, int c, long hw, const float *gamma,
     const float *beta, float *rmean, float *rvar, float *mean, float *invstd,
-    float *scale, float *shift)
+    float *scale, float *shift, int nthreads)
 {
-	long cnt = (long)n * hw;
+	BnJob j = { z, n, c, hw, gamma, beta, rmean, rvar, mean, invstd, scale,
+	    shift, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 
-	for (int ch = 0; ch < c; ch++) {
-		double m, v;
-
-		channel_moments(z, n, c, hw, ch, &m, &v);
-		mean[ch] = (float)m;
-		invstd[ch] = (float)(1 / sqrt(v + BN_EPS));
-		scale[ch] = gamma[ch] * invstd[ch];
-		shift[ch] = beta[ch] - mean[ch] * scale[ch];
-		rmean[ch] = (1 - BN_MOMENTUM) * rmean[ch] +
-		    BN_MOMENTUM * (float)m;
-		rvar[ch] = (1 - BN_MOMENTUM) * rvar[ch] + BN_MOMENTUM *
-		    (float)(cnt > 1 ? v * cnt / (cnt - 1) : v);
-	}
+	par_run(nthreads, c, bn_train_task, &j);
 }
 
 void
@@ -60,39 +82,49 @@ bn_eval(int c, const float *gamma, const float *beta, const float *rmean,
 	}
 }
 
+static void
+bnrelu_backward_task(void *ctx, int ch, int thread)
+{
+	BnJob *j = ctx;
+	int n = j->n, c = j->c;
+	long hw = j->hw;
+	double cnt = (double)n * hw;
+	float a = j->cscale[ch], b = j->cshift[ch], mu = j->cmean[ch];
+	float is = j->cinvstd[ch];
+	double sg = 0, sgx = 0;
+
+	(void)thread;
+	for (int i = 0; i < n; i++) {
+		float *dp = j->d + ((long)i * c + ch) * hw;
+		const float *zp = j->z + ((long)i * c + ch) * hw;
+
+		for (long k = 0; k < hw; k++) {
+			float g = a * zp[k] + b > 0 ? dp[k] : 0;
+
+			dp[k] = g;
+			sg += g;
+			sgx += g * (zp[k] - mu) * is;
+		}
+	}
+	j->dbeta[ch] += (float)sg;
+	j->dgamma[ch] += (float)sgx;
+	float k1 = (float)(sg / cnt), k2 = (float)(sgx / cnt);
+	for (int i = 0; i < n; i++) {
+		float *dp = j->d + ((long)i * c + ch) * hw;
+		const float *zp = j->z + ((long)i * c + ch) * hw;
+
+		for (long k = 0; k < hw; k++)
+			dp[k] = a * (dp[k] - k1 - (zp[k] - mu) * is * k2);
+	}
+}
+
 void
 bnrelu_backward(float *d, const float *z, int n, int c, long hw,
     const float *mean, const float *invstd, const float *scale,
-    const float *shift, float *dgamma, float *dbeta)
+    const float *shift, float *dgamma, float *dbeta, int nthreads)
 {
-	double cnt = (double)n * hw;
+	BnJob j = { z, n, c, hw, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	    NULL, d, dgamma, dbeta, mean, invstd, scale, shift };
 
-	for (int ch = 0; ch < c; ch++) {
-		float a = scale[ch], b = shift[ch], mu = mean[ch];
-		float is = invstd[ch];
-		double sg = 0, sgx = 0;
-
-		for (int i = 0; i < n; i++) {
-			float *dp = d + ((long)i * c + ch) * hw;
-			const float *zp = z + ((long)i * c + ch) * hw;
-
-			for (long j = 0; j < hw; j++) {
-				float g = a * zp[j] + b > 0 ? dp[j] : 0;
-
-				dp[j] = g;
-				sg += g;
-				sgx += g * (zp[j] - mu) * is;
-			}
-		}
-		dbeta[ch] += (float)sg;
-		dgamma[ch] += (float)sgx;
-		float k1 = (float)(sg / cnt), k2 = (float)(sgx / cnt);
-		for (int i = 0; i < n; i++) {
-			float *dp = d + ((long)i * c + ch) * hw;
-			const float *zp = z + ((long)i * c + ch) * hw;
-
-			for (long j = 0; j < hw; j++)
-				dp[j] = a * (dp[j] - k1 - (zp[j] - mu) * is * k2);
-		}
-	}
+	par_run(nthreads, c, bnrelu_backward_task, &j);
 }

@@ -1,3 +1,6 @@
+/* The inner loops here are most of the time outside GEMM; -O2 leaves
+ * them scalar (measured: bench/train_step). */
+#pragma GCC optimize("O3")
 #include "tensor.h"
 
 #include <string.h>

@@ -216,6 +216,7 @@ unet_new(const UnetConfig *c, uint64_t seed, Err *e)
 	layout(&L);
 	init_params(u, seed);
 	u->wk.gemm = gemm_blas;
+	u->wk.nthreads = 1;
 	return u;
 }
 
@@ -239,11 +240,24 @@ unet_free(Unet *u)
 	}
 	free(u->act);
 	free(u->wk.buf);
+	free(u->wk.part);
 	free(u->params);
 	free(u->grads);
 	free(u->stats);
 	free(u->views);
 	free(u);
+}
+
+void
+unet_set_threads(Unet *u, int n)
+{
+	u->wk.nthreads = n < 1 ? 1 : n > 64 ? 64 : n;
+	gemm_set_threads(1);
+	/* scratch is per thread: sized again at the next forward */
+	free(u->wk.buf);
+	free(u->wk.part);
+	u->wk.buf = u->wk.part = NULL;
+	u->wk.nbuf = u->wk.npart = 0;
 }
 
 const TensorView *

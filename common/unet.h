@@ -69,7 +69,7 @@ typedef struct {
 	Block down[UNET_MAX_DEPTH], bottom, upb[UNET_MAX_DEPTH];
 	ConvP up[UNET_MAX_DEPTH], head;
 	Rng rng;		/* dropout's draws */
-	Work wk;		/* gemm kernel (gemm_blas) and scratch */
+	Work wk;		/* gemm kernel (gemm_blas), threads, scratch */
 	/* activations, sized for n x h x w (grown on demand) */
 	int n, h, w, train;
 	size_t cap;
@@ -85,6 +85,9 @@ int unet_config_check(const UnetConfig *c, Err *e);
 /* A new network with He-normal weights drawn from seed. */
 Unet *unet_new(const UnetConfig *c, uint64_t seed, Err *e);
 void unet_free(Unet *u);
+/* Our own threads for the layers (default 1). OpenBLAS is then kept to
+ * one thread: each of ours runs its own GEMMs. */
+void unet_set_threads(Unet *u, int n);
 const TensorView *unet_view(const Unet *u, const char *name);
 /* The data of a view: in params, stats, or NULL for a counter. */
 float *unet_view_data(const Unet *u, const TensorView *v);

@@ -43,7 +43,7 @@ carve(Unet *u, float *base, int train)
 	TAKE(u->bottom.z[0], b);
 	TAKE(u->bottom.z[1], b);
 	TAKE(u->logits, n * (size_t)u->cfg.classes * (size_t)hw_at(u, 0));
-	TAKE(u->plane, hw_at(u, 0));
+	TAKE(u->plane, (size_t)u->wk.nthreads * hw_at(u, 0));
 	if (train) {
 		size_t g = n * (size_t)f * (size_t)hw_at(u, 0);
 
@@ -68,22 +68,42 @@ scratch_need(const Unet *u)
 	for (int l = 0; l < d; l++) {
 		int h = u->h >> l, w = u->w >> l;
 
-		GROW(conv3_scratch(u->down[l].ci, h, w));
-		GROW(conv3_scratch(u->down[l].co, h, w));
-		GROW(conv3_scratch(u->upb[l].ci, h, w));
+		GROW(conv3_scratch(u->down[l].ci, u->down[l].co, h, w));
+		GROW(conv3_scratch(u->down[l].co, u->down[l].co, h, w));
+		GROW(conv3_scratch(u->upb[l].ci, u->upb[l].co, h, w));
+		GROW(conv3_scratch(u->upb[l].co, u->upb[l].co, h, w));
 		GROW(upconv_scratch(u->upb[l].ci, u->upb[l].co, h / 2, w / 2));
 	}
-	GROW(conv3_scratch(u->bottom.ci, u->h >> d, u->w >> d));
-	GROW(conv3_scratch(u->bottom.co, u->h >> d, u->w >> d));
+	GROW(conv3_scratch(u->bottom.ci, u->bottom.co, u->h >> d, u->w >> d));
+	GROW(conv3_scratch(u->bottom.co, u->bottom.co, u->h >> d, u->w >> d));
 	GROW(conv1_scratch(u->cfg.filters, u->h, u->w));
 #undef GROW
 	return need;
 }
 
+/* The largest weight plus the largest bias: one thread's partial. */
+static size_t
+part_need(const Unet *u)
+{
+	size_t w = 0, b = 0;
+
+	for (int i = 0; i < u->nviews; i++) {
+		const TensorView *v = &u->views[i];
+
+		if (v->kind != TV_PARAM)
+			continue;
+		if (v->ndim > 1 && v->len > w)
+			w = v->len;
+		if (v->ndim == 1 && v->len > b)
+			b = v->len;
+	}
+	return w + b;
+}
+
 static void
 ensure_memory(Unet *u, int n, int h, int w, int train)
 {
-	size_t need;
+	size_t need, nt = (size_t)u->wk.nthreads;
 
 	u->n = n;
 	u->h = h;
@@ -96,11 +116,15 @@ ensure_memory(Unet *u, int n, int h, int w, int train)
 		u->cap = need;
 	}
 	carve(u, u->act, train);
-	need = scratch_need(u);
-	if (need > u->wk.nbuf) {
+	/* per thread, rounded to whole cache lines */
+	need = (scratch_need(u) + 15) & ~(size_t)15;
+	if (need != u->wk.nbuf || u->wk.part == NULL) {
 		free(u->wk.buf);
-		u->wk.buf = xaligned(need * sizeof(float));
+		free(u->wk.part);
+		u->wk.buf = xaligned(nt * need * sizeof(float));
 		u->wk.nbuf = need;
+		u->wk.npart = (part_need(u) + 15) & ~(size_t)15;
+		u->wk.part = xaligned(nt * u->wk.npart * sizeof(float));
 	}
 }
 
@@ -122,7 +146,8 @@ block_bn(Unet *u, Block *b, int k, long hw)
 
 	if (u->train)
 		bn_train(b->z[k], u->n, b->co, hw, p->gamma, p->beta, p->rmean,
-		    p->rvar, p->mean, p->invstd, p->scale, p->shift);
+		    p->rvar, p->mean, p->invstd, p->scale, p->shift,
+		    u->wk.nthreads);
 	else
 		bn_eval(b->co, p->gamma, p->beta, p->rmean, p->rvar, p->scale,
 		    p->shift);
@@ -181,7 +206,8 @@ unet_forward(Unet *u, const float *x, int n, int h, int w, int train, Err *e)
 		Src a = block_out(b, hw_at(u, l));
 
 		block_forward(u, b, &in, l);
-		maxpool_forward(u->pool[l], &a, n, h >> l, w >> l, u->plane);
+		maxpool_forward(u->pool[l], &a, n, h >> l, w >> l, u->plane,
+		    u->wk.nthreads);
 		in = srcs_one(src_plain(u->pool[l], b->co * hw_at(u, l + 1),
 		    b->co));
 	}
@@ -231,11 +257,11 @@ block_backward(Unet *u, Block *b, float *d, float *tmp, const Dsts *din,
 	mid.shift = p0->shift;
 	Srcs m = srcs_one(mid);
 	bnrelu_backward(d, b->z[1], n, b->co, hw, p1->mean, p1->invstd,
-	    p1->scale, p1->shift, p1->dgamma, p1->dbeta);
+	    p1->scale, p1->shift, p1->dgamma, p1->dbeta, u->wk.nthreads);
 	conv3_backward(&dmid, b->conv[1].dw, b->conv[1].db, d, &m,
 	    b->conv[1].w, n, b->co, h, w, &u->wk);
 	bnrelu_backward(tmp, b->z[0], n, b->co, hw, p0->mean, p0->invstd,
-	    p0->scale, p0->shift, p0->dgamma, p0->dbeta);
+	    p0->scale, p0->shift, p0->dgamma, p0->dbeta, u->wk.nthreads);
 	conv3_backward(din, b->conv[0].dw, b->conv[0].db, tmp, &b->in,
 	    b->conv[0].w, n, b->co, h, w, &u->wk);
 }
@@ -290,7 +316,7 @@ backward_down(Unet *u)
 		Src a = block_out(b, hw);
 
 		maxpool_backward(&skip, u->gc, &a, n, u->h >> l, u->w >> l,
-		    u->plane);
+		    u->plane, u->wk.nthreads);
 		Dsts din = dsts_one(u->gc, b->ci * hw, b->ci);
 		block_backward(u, b, u->dskip[l], u->gb, l > 0 ? &din : NULL, l);
 	}
@@ -303,7 +329,7 @@ unet_loss_backward(Unet *u, const uint8_t *y, const float *class_weights,
 	if (!u->train || u->logits == NULL)
 		return err_set(e, "backward needs a training forward first");
 	if (softmax_xent(u->logits, y, class_weights, u->n, u->cfg.classes,
-	    hw_at(u, 0), st, e) < 0)
+	    hw_at(u, 0), st, u->wk.nthreads, e) < 0)
 		return -1;
 	memset(u->grads, 0, u->nparams * sizeof(float));
 	backward_up(u);

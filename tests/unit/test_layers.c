@@ -59,7 +59,7 @@ static void
 conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm)
 {
 	ConvCase c = { ci, co, two, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	    NULL, { gemm, NULL, 0 }, kind };
+	    NULL, { gemm, 1, NULL, 0, NULL, 0 }, kind };
 	long hw = (long)H * W, nx = N * ci * hw, nw = (long)co * ci *
 	    (kind == 0 ? 9 : kind == 1 ? 4 : 1), ny;
 	float *dx, *dw, *db;
@@ -97,9 +97,11 @@ conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm)
 						    c.scale[ch];
 				}
 	}
-	c.wk.nbuf = kind == 0 ? conv3_scratch(ci, H, W) : kind == 1 ?
+	c.wk.nbuf = kind == 0 ? conv3_scratch(ci, co, H, W) : kind == 1 ?
 	    upconv_scratch(ci, co, H, W) : conv1_scratch(ci, H, W);
 	c.wk.buf = xmallocarray(c.wk.nbuf, sizeof(float));
+	c.wk.npart = (size_t)nw + co;
+	c.wk.part = xmallocarray(c.wk.npart, sizeof(float));
 	conv_loss(&c);
 	Srcs in = case_in(&c);
 	Dsts din = dsts_one(dx, ci * hw, ci);
@@ -131,7 +133,7 @@ conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm)
 	fd_check("dw", conv_loss, &c, c.wt, dw, nw, 200, 1e-2, 2e-3, 1e-6);
 	fd_check("db", conv_loss, &c, c.b, db, co, 200, 1e-2, 2e-3, 1e-6);
 	free(c.x), free(c.wt), free(c.b), free(c.y), free(c.r);
-	free(dx), free(dw), free(db), free(c.wk.buf);
+	free(dx), free(dw), free(db), free(c.wk.buf), free(c.wk.part);
 	free(c.scale), free(c.shift);
 }
 
@@ -198,7 +200,7 @@ bn_loss(void *ctx)
 	long hw = (long)H * W;
 
 	bn_train(c->z, N, BC, hw, c->gamma, c->beta, c->rm, c->rv, c->mean,
-	    c->invstd, c->scale, c->shift);
+	    c->invstd, c->scale, c->shift, 2);
 	for (int i = 0; i < N; i++)
 		for (int ch = 0; ch < BC; ch++)
 			for (long j = 0; j < hw; j++) {
@@ -234,7 +236,7 @@ test_bnrelu(void)
 	bn_loss(&c);
 	memcpy(d, c.r, len * sizeof(float));
 	bnrelu_backward(d, c.z, N, BC, (long)H * W, c.mean, c.invstd, c.scale,
-	    c.shift, dg, dbt);
+	    c.shift, dg, dbt, 2);
 	fd_check("dz", bn_loss, &c, c.z, d, len, 300, 1e-3, 5e-3, 1e-6);
 	fd_check("dgamma", bn_loss, &c, c.gamma, dg, BC, 10, 1e-3, 5e-3, 1e-6);
 	fd_check("dbeta", bn_loss, &c, c.beta, dbt, BC, 10, 1e-3, 5e-3, 1e-6);
@@ -249,7 +251,8 @@ test_bn_running(void)
 	float z[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };	/* N=2, c=1, hw=4 */
 	float g = 2, b = 1, rm = 0, rv = 1, mean, invstd, scale, shift;
 
-	bn_train(z, 2, 1, 4, &g, &b, &rm, &rv, &mean, &invstd, &scale, &shift);
+	bn_train(z, 2, 1, 4, &g, &b, &rm, &rv, &mean, &invstd, &scale, &shift,
+	    1);
 	CHECK_NEAR(mean, 4.5, 1e-6);
 	CHECK_NEAR(invstd, 1 / sqrt(5.25 + 1e-5), 1e-6);
 	CHECK_NEAR(rm, 0.45, 1e-6);
@@ -295,7 +298,7 @@ pool_loss(void *ctx)
 	PoolCase *p = ctx;
 	Src s = src_plain(p->x, (long)p->c * H * W, p->c);
 
-	maxpool_forward(p->y, &s, N, H, W, p->plane);
+	maxpool_forward(p->y, &s, N, H, W, p->plane, 2);
 	return dot(p->r, p->y, (long)N * p->c * H * W / 4);
 }
 
@@ -311,7 +314,7 @@ test_maxpool(void)
 	p.x = xmallocarray(len, sizeof(float));
 	p.y = xmallocarray(len / 4, sizeof(float));
 	p.r = xmallocarray(len / 4, sizeof(float));
-	p.plane = xmallocarray(H * W, sizeof(float));
+	p.plane = xmallocarray(2 * H * W, sizeof(float));
 	rng_seed(&r, 12);
 	/* distinct values 0.1 apart, shuffled: no ties within h of a max */
 	for (long i = 0; i < len; i++)
@@ -320,7 +323,7 @@ test_maxpool(void)
 	pool_loss(&p);
 	Src s = src_plain(p.x, 2L * H * W, 2);
 	Dst d = { dx, 2L * H * W, 2 };
-	maxpool_backward(&d, p.r, &s, N, H, W, p.plane);
+	maxpool_backward(&d, p.r, &s, N, H, W, p.plane, 2);
 	fd_check("dx", pool_loss, &p, p.x, dx, len, 200, 1e-2, 1e-3, 1e-6);
 	free(p.x), free(p.y), free(p.r), free(p.plane), free(dx);
 }
@@ -340,7 +343,8 @@ xent_loss(void *ctx)
 	LossStats st;
 
 	memcpy(c->work, c->l, (size_t)N * K * H * W * sizeof(float));
-	if (softmax_xent(c->work, c->y, c->wt, N, K, (long)H * W, &st, NULL) < 0)
+	if (softmax_xent(c->work, c->y, c->wt, N, K, (long)H * W, &st, 2,
+	    NULL) < 0)
 		return NAN;
 	return st.loss;
 }
@@ -365,7 +369,7 @@ test_softmax_xent(void)
 	for (int w = 0; w < 2; w++) {
 		c.wt = w ? wt : NULL;
 		memcpy(g, c.l, len * sizeof(float));
-		CHECK(softmax_xent(g, c.y, c.wt, N, K, (long)H * W, &st,
+		CHECK(softmax_xent(g, c.y, c.wt, N, K, (long)H * W, &st, 2,
 		    NULL) == 0);
 		CHECK(st.valid == np - (np + 3) / 7);
 		fd_check("dlogits", xent_loss, &c, c.l, g, len, 300, 1e-2, 2e-3, 1e-6);
@@ -376,7 +380,7 @@ test_softmax_xent(void)
 	/* all ignored: no loss, no gradient, no NaN */
 	memset(c.y, 255, np);
 	memcpy(g, c.l, len * sizeof(float));
-	CHECK(softmax_xent(g, c.y, NULL, N, K, (long)H * W, &st, NULL) == 0);
+	CHECK(softmax_xent(g, c.y, NULL, N, K, (long)H * W, &st, 1, NULL) == 0);
 	CHECK(st.loss == 0 && st.valid == 0 && g[0] == 0);
 	free(c.l), free(c.work), free(c.y), free(g);
 }
@@ -389,7 +393,7 @@ test_softmax_xent_rejects(void)
 	LossStats st;
 	Err e;
 
-	CHECK(softmax_xent(l, y, NULL, 1, K, 2, &st, &e) == -1);
+	CHECK(softmax_xent(l, y, NULL, 1, K, 2, &st, 1, &e) == -1);
 	CHECK(strstr(e.msg, "label 5") != NULL);
 }
 
