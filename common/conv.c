@@ -118,13 +118,8 @@ add_bias(float *o, const float *b, int co, long len, long ld)
 static void
 bias_grad(float *db, const float *d, int co, long len, long ld)
 {
-	for (int c = 0; c < co; c++) {
-		double s = 0;
-
-		for (long i = 0; i < len; i++)
-			s += d[c * ld + i];
-		db[c] += (float)s;
-	}
+	for (int c = 0; c < co; c++)
+		db[c] += (float)fsum(d + c * ld, len);
 }
 
 /* Threads used for n image tasks, their partials zeroed. */

@@ -7,30 +7,55 @@
 
 #include "par.h"
 
-/* Two passes per channel, in double: the variance of a convolution
- * output with a large mean loses every digit to E[x^2] - E[x]^2. */
+/* Two passes per channel: the variance of a convolution output with a
+ * large mean loses every digit to E[x^2] - E[x]^2. The mean is rounded
+ * to float for the second pass, as the normalisation uses it. */
 static void
 channel_moments(const float *z, int n, int c, long hw, int ch, double *mean,
     double *var)
 {
-	double s = 0, q = 0, m;
+	double s = 0, q = 0;
 	long cnt = (long)n * hw;
 
-	for (int i = 0; i < n; i++) {
-		const float *p = z + ((long)i * c + ch) * hw;
-
-		for (long j = 0; j < hw; j++)
-			s += p[j];
-	}
-	m = s / cnt;
-	for (int i = 0; i < n; i++) {
-		const float *p = z + ((long)i * c + ch) * hw;
-
-		for (long j = 0; j < hw; j++)
-			q += (p[j] - m) * (p[j] - m);
-	}
+	for (int i = 0; i < n; i++)
+		s += fsum(z + ((long)i * c + ch) * hw, hw);
+	float m = (float)(s / cnt);
+	for (int i = 0; i < n; i++)
+		q += fsum_sq(z + ((long)i * c + ch) * hw, hw, m);
 	*mean = m;
 	*var = q / cnt;
+}
+
+/* The ReLU's gate applied to d in place, and the sums of the gated
+ * gradient and of it times (z - mu), in float lanes as fsum. */
+static void
+gate_sums(float *d, const float *z, long n, float a, float b, float mu,
+    double *sg, double *sgx)
+{
+	for (long k = 0; k < n;) {
+		float l1[16] = { 0 }, l2[16] = { 0 };
+		long end = k + 1024 < n ? k + 1024 : n;
+
+		for (; k + 16 <= end; k += 16)
+			for (int q = 0; q < 16; q++) {
+				float g = a * z[k + q] + b > 0 ? d[k + q] : 0;
+
+				d[k + q] = g;
+				l1[q] += g;
+				l2[q] += g * (z[k + q] - mu);
+			}
+		for (; k < end; k++) {
+			float g = a * z[k] + b > 0 ? d[k] : 0;
+
+			d[k] = g;
+			l1[0] += g;
+			l2[0] += g * (z[k] - mu);
+		}
+		for (int q = 0; q < 16; q++) {
+			*sg += l1[q];
+			*sgx += l2[q];
+		}
+	}
 }
 
 typedef struct {
@@ -94,18 +119,10 @@ bnrelu_backward_task(void *ctx, int ch, int thread)
 	double sg = 0, sgx = 0;
 
 	(void)thread;
-	for (int i = 0; i < n; i++) {
-		float *dp = j->d + ((long)i * c + ch) * hw;
-		const float *zp = j->z + ((long)i * c + ch) * hw;
-
-		for (long k = 0; k < hw; k++) {
-			float g = a * zp[k] + b > 0 ? dp[k] : 0;
-
-			dp[k] = g;
-			sg += g;
-			sgx += g * (zp[k] - mu) * is;
-		}
-	}
+	for (int i = 0; i < n; i++)
+		gate_sums(j->d + ((long)i * c + ch) * hw,
+		    j->z + ((long)i * c + ch) * hw, hw, a, b, mu, &sg, &sgx);
+	sgx *= is;
 	j->dbeta[ch] += (float)sg;
 	j->dgamma[ch] += (float)sgx;
 	float k1 = (float)(sg / cnt), k2 = (float)(sgx / cnt);

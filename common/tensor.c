@@ -107,3 +107,45 @@ dsts_plane(const Dsts *d, int img, int ci, long hw)
 	}
 	return p->x + img * p->stride + ci * hw;
 }
+
+enum { LANES = 16, FLUSH = 1024 };
+
+double
+fsum(const float *x, long n)
+{
+	double s = 0;
+
+	for (long k = 0; k < n;) {
+		float l[LANES] = { 0 };
+		long end = k + FLUSH < n ? k + FLUSH : n;
+
+		for (; k + LANES <= end; k += LANES)
+			for (int q = 0; q < LANES; q++)
+				l[q] += x[k + q];
+		for (; k < end; k++)
+			l[0] += x[k];
+		for (int q = 0; q < LANES; q++)
+			s += l[q];
+	}
+	return s;
+}
+
+double
+fsum_sq(const float *x, long n, float m)
+{
+	double s = 0;
+
+	for (long k = 0; k < n;) {
+		float l[LANES] = { 0 };
+		long end = k + FLUSH < n ? k + FLUSH : n;
+
+		for (; k + LANES <= end; k += LANES)
+			for (int q = 0; q < LANES; q++)
+				l[q] += (x[k + q] - m) * (x[k + q] - m);
+		for (; k < end; k++)
+			l[0] += (x[k] - m) * (x[k] - m);
+		for (int q = 0; q < LANES; q++)
+			s += l[q];
+	}
+	return s;
+}

@@ -54,4 +54,11 @@ void srcs_rows(const Srcs *s, int img, int ci, int h, int w, int r0, int r1,
 /* The gradient plane of channel ci of image img. */
 float *dsts_plane(const Dsts *d, int img, int ci, long hw);
 
+/* Sum of x[0..n-1]: 16 float lanes (so it vectorises; GCC keeps a
+ * plain float reduction in order) emptied into a double every 1024
+ * elements. The same bytes in, the same sum out. */
+double fsum(const float *x, long n);
+/* Sum of (x[i] - m)^2, the same way. */
+double fsum_sq(const float *x, long n, float m);
+
 #endif
