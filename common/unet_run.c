@@ -16,16 +16,17 @@ hw_at(const Unet *u, int l)
 	return (long)(u->h >> l) * (u->w >> l);
 }
 
-/* Hands out (or, with base NULL, counts) the activation buffers. */
-static size_t
-carve(Unet *u, float *base, int train)
-{
-	int d = u->cfg.depth, f = u->cfg.filters;
-	size_t off = 0, n = (size_t)u->n;
 #define TAKE(p, len) do { \
 	if (base != NULL) (p) = base + off; \
 	off += ((size_t)(len) + 15) & ~(size_t)15; \
 } while (0)
+
+/* Training keeps every convolution output for the backward pass. */
+static size_t
+carve_train(Unet *u, float *base)
+{
+	int d = u->cfg.depth, f = u->cfg.filters;
+	size_t off = 0, n = (size_t)u->n;
 
 	for (int l = 0; l < d; l++) {
 		size_t a = n * (size_t)(f << l) * (size_t)hw_at(u, l);
@@ -36,27 +37,66 @@ carve(Unet *u, float *base, int train)
 		TAKE(u->upout[l], a);
 		TAKE(u->upb[l].z[0], a);
 		TAKE(u->upb[l].z[1], a);
-		if (train)
-			TAKE(u->dskip[l], a);
+		TAKE(u->dskip[l], a);
 	}
 	size_t b = n * (size_t)(f << d) * (size_t)hw_at(u, d);
+	size_t g = n * (size_t)f * (size_t)hw_at(u, 0);
 	TAKE(u->bottom.z[0], b);
 	TAKE(u->bottom.z[1], b);
-	TAKE(u->logits, n * (size_t)u->cfg.classes * (size_t)hw_at(u, 0));
-	TAKE(u->plane, (size_t)u->wk.nthreads * hw_at(u, 0));
-	if (train) {
-		size_t g = n * (size_t)f * (size_t)hw_at(u, 0);
+	TAKE(u->ga, g);
+	TAKE(u->gb, g);
+	TAKE(u->gc, g);
+	return off;
+}
 
-		TAKE(u->ga, g);
-		TAKE(u->gb, g);
-		TAKE(u->gc, g);
+/* Inference keeps only the skips (each level's last output); the rest
+ * lives in two regions X and Y that the levels take in turn, and one P
+ * for the pooled maps. Every level's c*h*w is at most the top's. */
+static size_t
+carve_eval(Unet *u, float *base)
+{
+	int d = u->cfg.depth, f = u->cfg.filters;
+	size_t off = 0, n = (size_t)u->n, top = n * (size_t)f * hw_at(u, 0);
+	float *x = NULL, *y = NULL, *p = NULL;
+
+	for (int l = 0; l < d; l++)
+		TAKE(u->down[l].z[1], n * (size_t)(f << l) * hw_at(u, l));
+	TAKE(x, top);
+	TAKE(y, top);
+	TAKE(p, top / 4);
+	for (int l = 0; l < d; l++) {
+		u->down[l].z[0] = x;
+		u->pool[l] = p;
 	}
-#undef TAKE
+	u->bottom.z[0] = x;	/* reads P */
+	u->bottom.z[1] = y;	/* reads X */
+	for (int l = d - 1; l >= 0; l--) {
+		float *prev = (d - 1 - l) % 2 ? x : y;	/* the input's */
+		float *other = prev == x ? y : x;
+
+		u->upout[l] = other;
+		u->upb[l].z[0] = prev;
+		u->upb[l].z[1] = other;
+	}
+	return off;
+}
+
+/* Hands out (or, with base NULL, counts) the activation buffers. */
+static size_t
+carve(Unet *u, float *base, int train)
+{
+	int d = u->cfg.depth;
+	size_t off = train ? carve_train(u, base) : carve_eval(u, base);
+	size_t b = (size_t)u->n * (size_t)(u->cfg.filters << d) * hw_at(u, d);
+
+	TAKE(u->logits, (size_t)u->n * u->cfg.classes * hw_at(u, 0));
+	TAKE(u->plane, (size_t)u->wk.nthreads * hw_at(u, 0));
 	if (base != NULL)
 		u->mask = (uint8_t *)(base + off);
 	off += (b + 3) / 4;
 	return off;
 }
+#undef TAKE
 
 static size_t
 scratch_need(const Unet *u)
