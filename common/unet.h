@@ -94,7 +94,10 @@ float *unet_view_data(const Unet *u, const TensorView *v);
 float *unet_view_grad(const Unet *u, const TensorView *v);
 
 /* Forward pass; train selects batch statistics (and updates the running
- * ones) and dropout. Fails on sizes the network cannot take. */
+ * ones) and dropout. Fails on sizes the network cannot take. x is
+ * borrowed: it must stay valid until unet_loss_backward. Inference
+ * (train 0) keeps only what later layers read, so no backward follows
+ * it. */
 int unet_forward(Unet *u, const float *x, int n, int h, int w, int train,
     Err *e);
 /* The logits of the last forward, [n][classes][h][w]. */

@@ -236,7 +236,7 @@ unet_forward(Unet *u, const float *x, int n, int h, int w, int train, Err *e)
 	if (n < 1 || h < 1 || w < 1 || h % (1 << d) || w % (1 << d))
 		return err_set(e, "input %dx%d (batch %d): sides must be "
 		    "positive multiples of %d", h, w, n, 1 << d);
-	if ((double)n * hw * f > 1e10)
+	if (hw > (1L << 30) || (double)n * hw * f > 1e10)
 		return err_set(e, "input %dx%d, batch %d: too large", h, w, n);
 	ensure_memory(u, n, h, w, train);
 	Srcs in = srcs_one(src_plain(x, (long)u->cfg.in_channels * hw,
