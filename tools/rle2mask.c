@@ -484,6 +484,10 @@ main(int argc, char **argv)
 	if (strmap_count(run.late) > 0) {
 		FILE *again = second_pass_input(&run);
 
+		/* The partial masks of the first pass must be queued before
+		 * the whole ones, which replace them. */
+		pool_wait(run.pool);
+
 		if (again == NULL || (tr = train_open(again, name, &to, &e)) == NULL) {
 			warnmsg("%s: cannot read the input again for the images "
 			    "whose rows are not consecutive", name);

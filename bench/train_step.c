@@ -1,0 +1,151 @@
+/* train_step — times our U-Net's training step (forward, loss, backward,
+ * Adam) or inference on a random batch; prints one line:
+ * "MODE filters F size S batch N threads T images/s X".
+ * With IMATSEG_GEMM_PROFILE set in the environment it also prints, on
+ * stderr, the time and GFLOP/s of each GEMM shape (one thread only: the
+ * table is not locked).
+ *
+ * usage: train_step train|infer FILTERS SIZE BATCH ITERS THREADS */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adam.h"
+#include "cli.h"
+#include "parse.h"
+#include "unet.h"
+#include "xalloc.h"
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* The GEMM profile: a bench-only table, hence static. */
+enum { SHAPES = 256 };
+static struct {
+	int ta, tb, m, n, k;
+	long calls;
+	double sec, flop;
+} prof[SHAPES];
+static int nprof;
+
+static void
+gemm_timed(int ta, int tb, int m, int n, int k, float alpha, const float *a,
+    int lda, const float *b, int ldb, float beta, float *c, int ldc)
+{
+	double t0 = now();
+	int i;
+
+	gemm_blas(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+	for (i = 0; i < nprof; i++)
+		if (prof[i].ta == ta && prof[i].tb == tb && prof[i].m == m &&
+		    prof[i].n == n && prof[i].k == k)
+			break;
+	if (i == nprof && nprof < SHAPES)
+		prof[nprof++] = (__typeof__(prof[0])){ ta, tb, m, n, k, 0, 0, 0 };
+	if (i < SHAPES) {
+		prof[i].calls++;
+		prof[i].sec += now() - t0;
+		prof[i].flop += 2.0 * m * n * k;
+	}
+}
+
+static void
+prof_print(void)
+{
+	double tot = 0, flop = 0;
+
+	for (int i = 0; i < nprof; i++) {
+		tot += prof[i].sec;
+		flop += prof[i].flop;
+	}
+	fprintf(stderr, "%-3s %-3s %6s %6s %6s %6s %8s %7s\n", "tA", "tB", "M",
+	    "N", "K", "calls", "seconds", "GFLOP/s");
+	for (int i = 0; i < nprof; i++)
+		if (prof[i].sec > 0.01 * tot)
+			fprintf(stderr, "%-3d %-3d %6d %6d %6d %6ld %8.3f %7.1f\n",
+			    prof[i].ta, prof[i].tb, prof[i].m, prof[i].n,
+			    prof[i].k, prof[i].calls, prof[i].sec,
+			    prof[i].flop / prof[i].sec * 1e-9);
+	fprintf(stderr, "all GEMMs: %.3f s, %.1f GFLOP/s\n", tot,
+	    flop / tot * 1e-9);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	long v[5];
+	UnetConfig c;
+	Unet *u;
+	Adam *a;
+	Err e;
+	int train;
+
+	progname = "train_step";
+	if (argc != 7 || (strcmp(argv[1], "train") && strcmp(argv[1], "infer"))) {
+		fprintf(stderr, "usage: train_step train|infer FILTERS SIZE "
+		    "BATCH ITERS THREADS\n");
+		return EXIT_USAGE;
+	}
+	train = strcmp(argv[1], "train") == 0;
+	for (int i = 0; i < 5; i++)
+		if (parse_long(argv[2 + i], 1, 4096, &v[i], &e) < 0)
+			die(EXIT_USAGE, "%s: %s", argv[2 + i], e.msg);
+	unet_config_default(&c);
+	c.filters = (int)v[0];
+	int s = (int)v[1], n = (int)v[2], iters = (int)v[3];
+	if ((u = unet_new(&c, 1, &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
+	unet_set_threads(u, (int)v[4]);
+	if (getenv("IMATSEG_GEMM_PROFILE") != NULL) {
+		if (v[4] != 1)
+			die(EXIT_USAGE, "the GEMM profile needs 1 thread");
+		u->wk.gemm = gemm_timed;
+	}
+	a = adam_new(u->nparams);
+	long npix = (long)n * s * s;
+	float *x = xmallocarray(npix * 3, sizeof *x);
+	uint8_t *y = xmalloc((size_t)npix);
+	Rng r;
+	rng_seed(&r, 2);
+	for (long i = 0; i < npix * 3; i++)
+		x[i] = (float)rng_normal(&r);
+	for (long i = 0; i < npix; i++)
+		y[i] = (uint8_t)rng_below(&r, 47);
+	double *t = xmallocarray(iters + 1, sizeof *t);
+	for (int it = 0; it <= iters; it++) {
+		double t0 = now();
+		LossStats st;
+
+		if (unet_forward(u, x, n, s, s, train, &e) < 0 ||
+		    (train && unet_loss_backward(u, y, NULL, &st, &e) < 0))
+			die(EXIT_BAD, "%s", e.msg);
+		if (train)
+			adam_step(a, u->params, u->grads);
+		t[it] = now() - t0;
+	}
+	/* the first iteration allocates and faults pages in: not timed */
+	qsort(t + 1, iters, sizeof *t, cmp_double);
+	printf("%s filters %d size %d batch %d threads %ld images/s %.3f\n",
+	    argv[1], c.filters, s, n, v[4], n / t[1 + iters / 2]);
+	if (nprof > 0)
+		prof_print();
+	free(t), free(x), free(y);
+	adam_free(a);
+	unet_free(u);
+	return EXIT_OK;
+}

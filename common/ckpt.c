@@ -1,0 +1,398 @@
+#include "ckpt.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "xalloc.h"
+
+#define FORMAT "imatseg-unet"
+#define FORMAT_VERSION "1"
+
+enum { MAX_META = 40 };
+
+/* Metadata strings live in one arena owned by the caller's stack. */
+typedef struct {
+	StMeta m[MAX_META];
+	char text[MAX_META][80];
+	int n;
+} Meta;
+
+static void
+meta_add(Meta *mt, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+meta_add(Meta *mt, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(mt->text[mt->n], sizeof mt->text[0], fmt, ap);
+	va_end(ap);
+	mt->m[mt->n].key = key;
+	mt->m[mt->n].value = mt->text[mt->n];
+	mt->n++;
+}
+
+static void
+meta_fill(Meta *mt, const Unet *u, const Adam *opt, const TrainState *ts)
+{
+	const UnetConfig *c = &u->cfg;
+
+	mt->n = 0;
+	meta_add(mt, "format", "%s", FORMAT);
+	meta_add(mt, "format_version", "%s", FORMAT_VERSION);
+	meta_add(mt, "in_channels", "%d", c->in_channels);
+	meta_add(mt, "depth", "%d", c->depth);
+	meta_add(mt, "filters", "%d", c->filters);
+	meta_add(mt, "classes", "%d", c->classes);
+	meta_add(mt, "dropout", "%.9g", (double)c->dropout);
+	meta_add(mt, "dropout_rng", "%016" PRIx64 "%016" PRIx64 "%016" PRIx64
+	    "%016" PRIx64, u->rng.s[0], u->rng.s[1], u->rng.s[2], u->rng.s[3]);
+	meta_add(mt, "resumable", "%d", opt != NULL && ts != NULL);
+	if (opt == NULL || ts == NULL)
+		return;
+	meta_add(mt, "step", "%" PRIu64, ts->step);
+	meta_add(mt, "epoch", "%" PRIu64, ts->epoch);
+	meta_add(mt, "position", "%" PRIu64, ts->position);
+	meta_add(mt, "rng", "%016" PRIx64 "%016" PRIx64 "%016" PRIx64
+	    "%016" PRIx64, ts->rng.s[0], ts->rng.s[1], ts->rng.s[2],
+	    ts->rng.s[3]);
+	meta_add(mt, "adam_t", "%" PRId64, opt->t);
+	meta_add(mt, "adam_lr", "%.9g", (double)opt->lr);
+	meta_add(mt, "adam_beta1", "%.9g", (double)opt->beta1);
+	meta_add(mt, "adam_beta2", "%.9g", (double)opt->beta2);
+	meta_add(mt, "adam_eps", "%.9g", (double)opt->eps);
+	meta_add(mt, "adam_weight_decay", "%.9g", (double)opt->weight_decay);
+}
+
+static void
+tensor_of(StTensor *t, const TensorView *v, const char *name,
+    const void *data)
+{
+	t->name = name;
+	t->dtype = v->kind == TV_COUNT ? "I64" : "F32";
+	t->ndim = v->ndim;
+	for (int i = 0; i < v->ndim; i++)
+		t->shape[i] = v->shape[i];
+	t->data = data;
+}
+
+int
+ckpt_save(const char *path, const Unet *u, const Adam *opt,
+    const TrainState *ts, const StMeta *extra, int nextra, Err *e)
+{
+	int resumable = opt != NULL && ts != NULL, nt = 0, rc;
+	StTensor *t = xcalloc((size_t)u->nviews * 3, sizeof *t);
+	char (*names)[80] = xcalloc((size_t)u->nviews * 2, sizeof *names);
+	Meta *mt = xcalloc(1, sizeof *mt);
+
+	if (resumable && opt->n != u->nparams) {
+		free(t), free(names), free(mt);
+		return err_set(e, "%s: the optimiser has %zu moments for %zu "
+		    "parameters", path, opt->n, u->nparams);
+	}
+	meta_fill(mt, u, opt, ts);
+	for (int i = 0; i < nextra && mt->n < MAX_META; i++)
+		mt->m[mt->n++] = extra[i];
+	for (int i = 0; i < u->nviews; i++) {
+		const TensorView *v = &u->views[i];
+
+		tensor_of(&t[nt++], v, v->name, v->kind == TV_COUNT ?
+		    (const void *)&u->bn_batches : unet_view_data(u, v));
+	}
+	for (int i = 0; resumable && i < u->nviews; i++) {
+		const TensorView *v = &u->views[i];
+
+		if (v->kind != TV_PARAM)
+			continue;
+		snprintf(names[2 * i], 80, "optim.exp_avg.%s", v->name);
+		snprintf(names[2 * i + 1], 80, "optim.exp_avg_sq.%s", v->name);
+		tensor_of(&t[nt++], v, names[2 * i], opt->m + v->off);
+		tensor_of(&t[nt++], v, names[2 * i + 1], opt->v + v->off);
+	}
+	rc = st_write(path, t, nt, mt->m, mt->n, e);
+	free(t), free(names), free(mt);
+	return rc;
+}
+
+static const char *
+meta_need(const StFile *f, const char *key, Err *e)
+{
+	const char *s = st_meta(f, key);
+
+	if (s == NULL)
+		err_set(e, "__metadata__ lacks %s", key);
+	return s;
+}
+
+static int
+meta_long(const StFile *f, const char *key, long lo, long hi, long *out,
+    Err *e)
+{
+	const char *s = meta_need(f, key, e);
+
+	if (s == NULL)
+		return -1;
+	if (parse_long(s, lo, hi, out, e) < 0)
+		return err_prefix(e, "__metadata__ %s", key);
+	return 0;
+}
+
+static int
+meta_u64(const StFile *f, const char *key, uint64_t *out, Err *e)
+{
+	const char *s = meta_need(f, key, e);
+
+	if (s == NULL)
+		return -1;
+	if (parse_u64(s, 0, UINT64_MAX, out, e) < 0)
+		return err_prefix(e, "__metadata__ %s", key);
+	return 0;
+}
+
+static int
+meta_float(const StFile *f, const char *key, double lo, double hi,
+    float *out, Err *e)
+{
+	const char *s = meta_need(f, key, e);
+	double d;
+
+	if (s == NULL)
+		return -1;
+	if (parse_double(s, lo, hi, &d, e) < 0)
+		return err_prefix(e, "__metadata__ %s", key);
+	*out = (float)d;
+	return 0;
+}
+
+/* 64 hex digits: the four words of an Rng. */
+static int
+meta_rng(const StFile *f, const char *key, Rng *r, Err *e)
+{
+	const char *s = meta_need(f, key, e);
+
+	if (s == NULL)
+		return -1;
+	if (strlen(s) != 64 || strspn(s, "0123456789abcdef") != 64)
+		return err_set(e, "__metadata__ %s: not 64 hex digits", key);
+	for (int i = 0; i < 4; i++) {
+		char w[17];
+
+		memcpy(w, s + 16 * i, 16);
+		w[16] = 0;
+		r->s[i] = strtoull(w, NULL, 16);
+	}
+	return 0;
+}
+
+static int
+config_of(const StFile *f, UnetConfig *c, Err *e)
+{
+	const char *fmt = meta_need(f, "format", e);
+	long v[4];
+
+	if (fmt == NULL)
+		return -1;
+	if (strcmp(fmt, FORMAT) != 0)
+		return err_set(e, "__metadata__ format is \"%s\", not \"%s\"",
+		    fmt, FORMAT);
+	if (meta_long(f, "format_version", 1, 1, &v[0], e) < 0 ||
+	    meta_long(f, "in_channels", 1, 64, &v[0], e) < 0 ||
+	    meta_long(f, "depth", 1, UNET_MAX_DEPTH, &v[1], e) < 0 ||
+	    meta_long(f, "filters", 1, 4096, &v[2], e) < 0 ||
+	    meta_long(f, "classes", 2, 255, &v[3], e) < 0 ||
+	    meta_float(f, "dropout", 0, 1, &c->dropout, e) < 0)
+		return -1;
+	c->in_channels = (int)v[0];
+	c->depth = (int)v[1];
+	c->filters = (int)v[2];
+	c->classes = (int)v[3];
+	return unet_config_check(c, e);
+}
+
+/* The tensor called name must be there with the view's dtype and shape. */
+static const void *
+tensor_need(const StFile *f, const TensorView *v, const char *name, Err *e)
+{
+	const StEntry *t = st_find(f, name);
+	const char *dt = v->kind == TV_COUNT ? "I64" : "F32";
+
+	if (t == NULL) {
+		err_set(e, "tensor %s is missing", name);
+		return NULL;
+	}
+	int same = strcmp(t->dtype, dt) == 0 && t->ndim == v->ndim;
+	for (int i = 0; same && i < v->ndim; i++)
+		same = t->shape[i] == v->shape[i];
+	if (!same) {
+		char want[64] = "", got[64] = "";
+		for (int i = 0; i < v->ndim; i++)
+			snprintf(want + strlen(want), 64 - strlen(want), "%s%d",
+			    i ? "," : "", v->shape[i]);
+		for (int i = 0; i < t->ndim && i < 6; i++)
+			snprintf(got + strlen(got), 64 - strlen(got), "%s%lld",
+			    i ? "," : "", (long long)t->shape[i]);
+		err_set(e, "tensor %s: %s [%s], the architecture needs %s [%s]",
+		    name, t->dtype, got, dt, want);
+		return NULL;
+	}
+	return st_data(f, t);
+}
+
+static int
+copy_floats(float *dst, const void *src, size_t n, const char *name, Err *e)
+{
+	memcpy(dst, src, n * sizeof *dst);
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(dst[i]))
+			return err_set(e, "tensor %s: element %zu is not finite",
+			    name, i);
+	return 0;
+}
+
+static int
+load_model(const StFile *f, Unet *u, Err *e)
+{
+	int counted = 0;
+
+	for (int i = 0; i < u->nviews; i++) {
+		const TensorView *v = &u->views[i];
+		const void *p = tensor_need(f, v, v->name, e);
+		int64_t k;
+
+		if (p == NULL)
+			return -1;
+		if (v->kind != TV_COUNT) {
+			if (copy_floats(unet_view_data(u, v), p, v->len,
+			    v->name, e) < 0)
+				return -1;
+			continue;
+		}
+		memcpy(&k, p, sizeof k);
+		if (k < 0 || (counted && k != u->bn_batches))
+			return err_set(e, "tensor %s: %lld batches, not the "
+			    "%lld of the others", v->name, (long long)k,
+			    (long long)u->bn_batches);
+		u->bn_batches = k;
+		counted = 1;
+	}
+	return meta_rng(f, "dropout_rng", &u->rng, e);
+}
+
+static Adam *
+load_adam(const StFile *f, const Unet *u, Err *e)
+{
+	Adam *a = adam_new(u->nparams);
+	char name[80];
+	long t;
+
+	if (meta_long(f, "adam_t", 0, LONG_MAX, &t, e) < 0 ||
+	    meta_float(f, "adam_lr", 0, 1e9, &a->lr, e) < 0 ||
+	    meta_float(f, "adam_beta1", 0, 1, &a->beta1, e) < 0 ||
+	    meta_float(f, "adam_beta2", 0, 1, &a->beta2, e) < 0 ||
+	    meta_float(f, "adam_eps", 0, 1, &a->eps, e) < 0 ||
+	    meta_float(f, "adam_weight_decay", 0, 1e9, &a->weight_decay, e) < 0)
+		goto fail;
+	a->t = t;
+	for (int i = 0; i < u->nviews; i++) {
+		const TensorView *v = &u->views[i];
+		const void *p;
+
+		if (v->kind != TV_PARAM)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			snprintf(name, sizeof name, "optim.%s.%s",
+			    k ? "exp_avg_sq" : "exp_avg", v->name);
+			if ((p = tensor_need(f, v, name, e)) == NULL ||
+			    copy_floats((k ? a->v : a->m) + v->off, p, v->len,
+			    name, e) < 0)
+				goto fail;
+		}
+	}
+	return a;
+fail:
+	adam_free(a);
+	return NULL;
+}
+
+/* Every tensor of the file must be one the architecture knows. */
+static int
+no_strangers(const StFile *f, const Unet *u, int resumable, Err *e)
+{
+	int expect = 0;
+
+	for (int i = 0; i < u->nviews; i++)
+		expect += u->views[i].kind == TV_PARAM && resumable ? 3 : 1;
+	if (st_count(f) == expect)
+		return 0;
+	for (int i = 0; i < st_count(f); i++) {
+		const char *n = st_entry(f, i)->name;
+
+		if (strncmp(n, "optim.exp_avg.", 14) == 0)
+			n += 14;
+		else if (strncmp(n, "optim.exp_avg_sq.", 17) == 0)
+			n += 17;
+		if (unet_view(u, n) == NULL)
+			return err_set(e, "tensor %s is not part of the "
+			    "architecture", st_entry(f, i)->name);
+	}
+	return err_set(e, "%d tensors, the architecture has %d", st_count(f),
+	    expect);
+}
+
+static int
+load_state(const StFile *f, TrainState *ts, Err *e)
+{
+	if (meta_u64(f, "step", &ts->step, e) < 0 ||
+	    meta_u64(f, "epoch", &ts->epoch, e) < 0 ||
+	    meta_u64(f, "position", &ts->position, e) < 0 ||
+	    meta_rng(f, "rng", &ts->rng, e) < 0)
+		return -1;
+	return 0;
+}
+
+Unet *
+ckpt_load(const char *path, Adam **opt, TrainState *ts, Err *e)
+{
+	StFile *f = st_read(path, e);
+	UnetConfig c;
+	Unet *u = NULL;
+	long resumable;
+
+	if (f == NULL)
+		return NULL;
+	if (config_of(f, &c, e) < 0 ||
+	    meta_long(f, "resumable", 0, 1, &resumable, e) < 0)
+		goto fail;
+	if (opt != NULL && !resumable) {
+		err_set(e, "not a resumable checkpoint (no optimiser state)");
+		goto fail;
+	}
+	if ((u = unet_new(&c, 0, e)) == NULL ||
+	    no_strangers(f, u, (int)resumable, e) < 0 ||
+	    load_model(f, u, e) < 0)
+		goto fail;
+	if (opt != NULL) {
+		if ((*opt = load_adam(f, u, e)) == NULL)
+			goto fail;
+		if (ts != NULL && load_state(f, ts, e) < 0) {
+			adam_free(*opt);
+			*opt = NULL;
+			goto fail;
+		}
+	}
+	st_free(f);
+	return u;
+fail:
+	err_prefix(e, "%s", path);
+	unet_free(u);
+	st_free(f);
+	return NULL;
+}

@@ -1,0 +1,55 @@
+/* conv — the convolutions of the U-Net on NCHW activations:
+ * 3x3 (padding 1) as im2col + GEMM over bands of rows, 2x2 stride-2
+ * transposed, and 1x1. Forward functions overwrite their output; backward
+ * functions add into the weight and bias gradients and overwrite the input
+ * gradient (a NULL Dsts skips it).
+ *
+ * Work says how: the GEMM kernel, the thread count, and scratch memory the
+ * caller sized with the *_scratch functions (per thread) and
+ * conv_part_size (per thread: the largest weight plus bias gradient).
+ * Forward work is split by (image, band), backward work by image, each
+ * thread adding into its own partial weight gradient; the partials are
+ * summed in thread order, so results depend on the thread count only. */
+#ifndef IMATSEG_CONV_H
+#define IMATSEG_CONV_H
+
+#include <stddef.h>
+
+#include "gemm.h"
+#include "tensor.h"
+
+typedef struct {
+	GemmFn *gemm;
+	int nthreads;
+	float *buf;	/* nthreads scratch areas of nbuf floats */
+	size_t nbuf;
+	float *part;	/* nthreads partial gradients of npart floats */
+	size_t npart;
+} Work;
+
+size_t conv3_scratch(int ci, int co, int h, int w);
+size_t upconv_scratch(int ci, int co, int h, int w);
+size_t conv1_scratch(int ci, int h, int w);
+
+/* z[n][co][h][w] = bias + sum over ci, 3x3 of w[co][ci][3][3] * in.
+ * z is contiguous (image stride co*h*w). */
+void conv3_forward(float *z, const Srcs *in, const float *wt, const float *b,
+    int n, int co, int h, int w, Work *wk);
+void conv3_backward(const Dsts *din, float *dwt, float *db, const float *dz,
+    const Srcs *in, const float *wt, int n, int co, int h, int w, Work *wk);
+
+/* In the two below, an input gradient is a single group (din->np == 1).
+ * Transposed 2x2 stride 2: in [n][ci][h][w] -> out [n][co][2h][2w],
+ * wt[ci][co][2][2] (PyTorch's ConvTranspose2d layout), out contiguous. */
+void upconv_forward(float *out, const Src *in, const float *wt,
+    const float *b, int n, int co, int h, int w, Work *wk);
+void upconv_backward(const Dsts *din, float *dwt, float *db, const float *dout,
+    const Src *in, const float *wt, int n, int co, int h, int w, Work *wk);
+
+/* 1x1: out[n][co][h][w] = wt[co][ci] * in + b, out contiguous. */
+void conv1_forward(float *out, const Src *in, const float *wt, const float *b,
+    int n, int co, int h, int w, Work *wk);
+void conv1_backward(const Dsts *din, float *dwt, float *db, const float *dout,
+    const Src *in, const float *wt, int n, int co, int h, int w, Work *wk);
+
+#endif

@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# The U-Net engine: our C forward, backward and Adam against the same
+# network in PyTorch (tests/ref/unet.py), and the checkpoint loader's
+# refusals of damaged files.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+bats_require_minimum_version 1.5.0
+
+setup() {
+	REF="$BATS_TEST_DIRNAME/../build/ref"
+	PY=/usr/bin/python3
+	UNETPY="$BATS_TEST_DIRNAME/ref/unet.py"
+}
+
+# case NAME ARGS...: our engine's results for a small network in a dir
+mkcase() {
+	d="$BATS_TEST_TMPDIR/$1"; shift
+	mkdir -p "$d"
+	"$REF/unet_case" "$d" "$@"
+}
+
+@test "PyTorch agrees: depth 2, filters 4, 16x16, batch 2" {
+	mkcase a 2 4 5 16 2 5 1
+	run -0 "$PY" "$UNETPY" check "$BATS_TEST_TMPDIR/a"
+	refute_output --partial "not ok"
+	assert_output --partial "ok: logits"
+	assert_output --partial "ok: grad head.weight"
+	assert_output --partial "ok: after 5 steps up.1.weight"
+	assert_output --partial "ok: inference logits"
+}
+
+@test "PyTorch agrees: depth 3, filters 4, 47 classes, 32x32" {
+	mkcase b 3 4 47 32 2 5 7
+	run -0 "$PY" "$UNETPY" check "$BATS_TEST_TMPDIR/b"
+	refute_output --partial "not ok"
+}
+
+@test "the cross-check fails loudly on a mismatch" {
+	mkcase c 2 4 5 16 2 5 1
+	# our gradient of the head's bias, scaled by 1.01
+	"$PY" - "$BATS_TEST_TMPDIR/c/step0.safetensors" <<'PY'
+import json, struct, sys
+import numpy as np
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+n = struct.unpack("<Q", b[:8])[0]
+t = json.loads(b[8:8 + n])["grad.head.bias"]
+o = 8 + n + t["data_offsets"][0]
+a = np.frombuffer(bytes(b[o:o + 20]), dtype=np.float32) * 1.01
+b[o:o + 20] = a.astype(np.float32).tobytes()
+open(p, "wb").write(bytes(b))
+PY
+	run -1 "$PY" "$UNETPY" check "$BATS_TEST_TMPDIR/c"
+	assert_output --partial "not ok: grad head.bias"
+	assert_output --partial "FAILED"
+}
+
+@test "a checkpoint loads into PyTorch's module" {
+	mkcase d 2 4 5 16 2 1 1
+	run -0 "$PY" "$UNETPY" load "$BATS_TEST_TMPDIR/d/final.safetensors"
+	assert_output --regexp '^[0-9]+ parameters$'
+	run -0 "$REF/ckpt_info" "$BATS_TEST_TMPDIR/d/final.safetensors"
+	assert_output --partial "depth 2 filters 4 classes 5"
+	assert_output --partial "batches 1"
+}
+
+@test "a truncated checkpoint is refused" {
+	mkcase e 2 4 5 16 2 1 1
+	f="$BATS_TEST_TMPDIR/e/init.safetensors"
+	head -c $(($(wc -c < "$f") - 100)) "$f" > "$BATS_TEST_TMPDIR/t.safetensors"
+	run -1 "$REF/ckpt_info" "$BATS_TEST_TMPDIR/t.safetensors"
+	assert_output --regexp "^ckpt_info: .*t.safetensors: .*past the [0-9]+ bytes of data"
+	head -c 6 "$f" > "$BATS_TEST_TMPDIR/t.safetensors"
+	run -1 "$REF/ckpt_info" "$BATS_TEST_TMPDIR/t.safetensors"
+	assert_output --partial "shorter than the header length"
+}
+
+@test "a checkpoint with a lying header length is refused" {
+	mkcase f 2 4 5 16 2 1 1
+	f="$BATS_TEST_TMPDIR/f/init.safetensors"
+	{ printf '\377\377\377\377\0\0\0\0'; tail -c +9 "$f"; } \
+	    > "$BATS_TEST_TMPDIR/l.safetensors"
+	run -1 "$REF/ckpt_info" "$BATS_TEST_TMPDIR/l.safetensors"
+	assert_output --partial "header length 4294967295 does not fit"
+}
+
+@test "a checkpoint with a wrong shape is refused" {
+	mkcase g 2 4 5 16 2 1 1
+	f="$BATS_TEST_TMPDIR/g/init.safetensors"
+	sed 's/"shape":\[4,3,3,3\]/"shape":[3,4,3,3]/' "$f" \
+	    > "$BATS_TEST_TMPDIR/s.safetensors"
+	run -1 "$REF/ckpt_info" "$BATS_TEST_TMPDIR/s.safetensors"
+	assert_output --partial "down.0.conv1.weight: F32 [3,4,3,3], the architecture needs F32 [4,3,3,3]"
+}
+
+@test "a checkpoint whose offsets leave a hole is refused" {
+	mkcase h 2 4 5 16 2 1 1
+	f="$BATS_TEST_TMPDIR/h/init.safetensors"
+	{ cat "$f"; printf 'xxxx'; } > "$BATS_TEST_TMPDIR/h.safetensors"
+	run -1 "$REF/ckpt_info" "$BATS_TEST_TMPDIR/h.safetensors"
+	assert_output --partial "the tensors cover"
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/python3
+"""The imatseg U-Net in PyTorch, and the cross-check of our C engine.
+
+    unet.py check DIR    compare with what build/ref/unet_case wrote in DIR
+    unet.py load FILE    load one of our checkpoints into this module
+
+The module's state_dict names and shapes are those of our checkpoints, so
+`UNet.from_checkpoint(path)` is all a PyTorch user needs. The check exits 1,
+with one line per mismatch, when anything disagrees; it prints "ok" lines
+only for comparisons that passed.
+"""
+import json
+import struct
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def read_safetensors(path):
+    """(tensors, metadata) of a safetensors file; F32 and I64 only."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    (n,) = struct.unpack("<Q", buf[:8])
+    header = json.loads(buf[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    dtypes = {"F32": np.float32, "I64": np.int64}
+    out = {}
+    for name, t in header.items():
+        b, e = t["data_offsets"]
+        a = np.frombuffer(buf, dtype=dtypes[t["dtype"]], count=(e - b) //
+                          np.dtype(dtypes[t["dtype"]]).itemsize,
+                          offset=8 + n + b)
+        out[name] = torch.from_numpy(a.copy().reshape(t["shape"]))
+    return out, meta
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(x)))
+
+
+class UNet(nn.Module):
+    def __init__(self, in_channels=3, depth=4, filters=16, classes=47,
+                 dropout=0.5):
+        super().__init__()
+        f = filters
+        self.down = nn.ModuleList(
+            [Block(in_channels if l == 0 else f << (l - 1), f << l)
+             for l in range(depth)])
+        self.bottom = Block(f << (depth - 1), f << depth)
+        self.drop = nn.Dropout(dropout)
+        self.up = nn.ModuleList(
+            [nn.ConvTranspose2d(f << (l + 1), f << l, 2, stride=2)
+             for l in range(depth)])
+        self.upblock = nn.ModuleList(
+            [Block(2 * (f << l), f << l) for l in range(depth)])
+        self.head = nn.Conv2d(f, classes, 1)
+
+    def forward(self, x):
+        skips = []
+        for b in self.down:
+            x = b(x)
+            skips.append(x)
+            x = torch.max_pool2d(x, 2)
+        x = self.drop(self.bottom(x))
+        for l in reversed(range(len(self.up))):
+            x = self.upblock[l](torch.cat([skips[l], self.up[l](x)], 1))
+        return self.head(x)
+
+    @staticmethod
+    def from_checkpoint(path):
+        tensors, meta = read_safetensors(path)
+        m = UNet(int(meta["in_channels"]), int(meta["depth"]),
+                 int(meta["filters"]), int(meta["classes"]),
+                 float(meta["dropout"]))
+        m.load_state_dict({k: v for k, v in tensors.items()
+                           if not k.startswith("optim.")})
+        return m
+
+
+class Checker:
+    def __init__(self):
+        self.failed = 0
+
+    def close(self, what, ours, theirs, tol, floor=1e-12):
+        ours = ours.detach().double()
+        theirs = theirs.detach().double()
+        if ours.shape != theirs.shape:
+            print(f"not ok: {what}: shape {tuple(ours.shape)} vs "
+                  f"{tuple(theirs.shape)}")
+            self.failed += 1
+            return
+        scale = max(theirs.abs().max().item(), floor)
+        err = (ours - theirs).abs().max().item() / scale
+        if not err <= tol:
+            print(f"not ok: {what}: max difference {err:.3g} of the "
+                  f"scale {scale:.3g} (tolerance {tol:g})")
+            self.failed += 1
+        else:
+            print(f"ok: {what} ({err:.2g})")
+
+
+def check(d):
+    torch.manual_seed(0)
+    init, meta = read_safetensors(f"{d}/init.safetensors")
+    batch, _ = read_safetensors(f"{d}/batch.safetensors")
+    step0, _ = read_safetensors(f"{d}/step0.safetensors")
+    final, _ = read_safetensors(f"{d}/final.safetensors")
+    evl, _ = read_safetensors(f"{d}/eval.safetensors")
+    m = UNet.from_checkpoint(f"{d}/init.safetensors")
+    m.train()
+    x, y = batch["x"], batch["y"].long()
+    lossf = nn.CrossEntropyLoss(weight=batch["class_weights"],
+                                ignore_index=255)
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3, weight_decay=1e-4)
+    c = Checker()
+    steps = 5
+    for s in range(steps):
+        opt.zero_grad()
+        logits = m(x)
+        loss = lossf(logits, y)
+        loss.backward()
+        if s == 0:
+            c.close("logits", step0["logits"], logits, 1e-4)
+            c.close("loss", step0["loss"].reshape(()), loss, 1e-5)
+            grads = dict(m.named_parameters())
+            for name, p in m.named_parameters():
+                # A convolution bias before a training-mode batch norm
+                # has gradient 0 in exact arithmetic; both sides hold
+                # round-off, measured on the scale of the weight's.
+                floor = 1e-12
+                if name.endswith(".bias") and ".conv" in name:
+                    w = grads[name[:-4] + "weight"].grad
+                    floor = w.abs().max().item()
+                c.close(f"grad {name}", step0[f"grad.{name}"], p.grad, 1e-3,
+                        floor)
+        opt.step()
+    sd = m.state_dict()
+    for name, v in sd.items():
+        if v.dtype == torch.int64:
+            if final[name].item() != v.item():
+                print(f"not ok: {name}: {final[name].item()} vs {v.item()}")
+                c.failed += 1
+            continue
+        c.close(f"after {steps} steps {name}", final[name], v, 1e-3)
+    m.eval()
+    with torch.no_grad():
+        c.close("inference logits", evl["logits"], m(x), 1e-4)
+    if c.failed:
+        print(f"FAILED: {c.failed} comparisons disagree")
+        return 1
+    return 0
+
+
+def main():
+    torch.set_num_threads(1)
+    if len(sys.argv) == 3 and sys.argv[1] == "check":
+        return check(sys.argv[2])
+    if len(sys.argv) == 3 and sys.argv[1] == "load":
+        m = UNet.from_checkpoint(sys.argv[2])
+        print(sum(p.numel() for p in m.parameters()), "parameters")
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+/* Unit tests of the safetensors checkpoints: byte-exact round trips of
+ * weights and of a resumable state, and the refusals of damaged files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+#include "tap.h"
+#include "xalloc.h"
+
+static char dir[] = "/tmp/test_ckpt.XXXXXX";
+
+static char *
+path_of(const char *name)
+{
+	static char p[4][128];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof p[i], "%s/%s", dir, name);
+	return p[i];
+}
+
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char *b;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	b = xmalloc((size_t)n + 1);
+	*len = fread(b, 1, (size_t)n, fp);
+	fclose(fp);
+	return b;
+}
+
+static void
+spit(const char *path, const void *b, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	fwrite(b, 1, len, fp);
+	fclose(fp);
+}
+
+static int
+same_file(const char *a, const char *b)
+{
+	size_t la, lb;
+	unsigned char *x = slurp(a, &la), *y = slurp(b, &lb);
+	int same = x && y && la == lb && memcmp(x, y, la) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static Unet *
+small_net(void)
+{
+	UnetConfig c = { 3, 2, 2, 5, 0.25f };
+	Err e;
+	Unet *u = unet_new(&c, 3, &e);
+
+	for (size_t i = 0; i < u->nstats; i++)
+		u->stats[i] = 0.5f + (float)i;
+	u->bn_batches = 17;
+	rng_seed(&u->rng, 99);
+	return u;
+}
+
+static void
+test_weights_round_trip(void)
+{
+	Unet *u = small_net(), *v;
+	Err e;
+
+	CHECK(ckpt_save(path_of("a.safetensors"), u, NULL, NULL, NULL, 0,
+	    &e) == 0);
+	v = ckpt_load(path_of("a.safetensors"), NULL, NULL, &e);
+	CHECK(v != NULL);
+	if (v == NULL) {
+		printf("# %s\n", e.msg);
+		unet_free(u);
+		return;
+	}
+	CHECK(memcmp(&u->cfg, &v->cfg, sizeof u->cfg) == 0);
+	CHECK(memcmp(u->params, v->params, u->nparams * 4) == 0);
+	CHECK(memcmp(u->stats, v->stats, u->nstats * 4) == 0);
+	CHECK(v->bn_batches == 17);
+	CHECK(memcmp(&u->rng, &v->rng, sizeof u->rng) == 0);
+	CHECK(ckpt_save(path_of("b.safetensors"), v, NULL, NULL, NULL, 0,
+	    &e) == 0);
+	CHECK(same_file(path_of("a.safetensors"), path_of("b.safetensors")));
+	/* a weights-only checkpoint does not resume */
+	Adam *a = NULL;
+	CHECK(ckpt_load(path_of("a.safetensors"), &a, NULL, &e) == NULL);
+	CHECK(strstr(e.msg, "not a resumable") != NULL);
+	unet_free(u);
+	unet_free(v);
+}
+
+static void
+test_resumable_round_trip(void)
+{
+	Unet *u = small_net(), *v;
+	Adam *a = adam_new(u->nparams), *b = NULL;
+	TrainState ts = { 1234, 5, 678, { { 1, 2, 3, 0xffffffffffffffffULL } } };
+	TrainState tt;
+	StMeta extra[1] = { { "note", "hello" } };
+	Err e;
+
+	for (size_t i = 0; i < a->n; i++) {
+		a->m[i] = (float)i * 0.25f;
+		a->v[i] = (float)i * 0.125f;
+	}
+	a->t = 1234;
+	a->lr = 3e-4f;
+	a->weight_decay = 1e-5f;
+	CHECK(ckpt_save(path_of("r.safetensors"), u, a, &ts, extra, 1, &e) == 0);
+	v = ckpt_load(path_of("r.safetensors"), &b, &tt, &e);
+	CHECK(v != NULL && b != NULL);
+	if (v == NULL || b == NULL) {
+		printf("# %s\n", e.msg);
+		unet_free(u);
+		adam_free(a);
+		return;
+	}
+	CHECK(memcmp(a->m, b->m, a->n * 4) == 0);
+	CHECK(memcmp(a->v, b->v, a->n * 4) == 0);
+	CHECK(b->t == 1234 && b->lr == a->lr && b->beta1 == a->beta1 &&
+	    b->beta2 == a->beta2 && b->eps == a->eps &&
+	    b->weight_decay == a->weight_decay);
+	CHECK(memcmp(&ts, &tt, sizeof ts) == 0);
+	CHECK(ckpt_save(path_of("s.safetensors"), v, b, &tt, extra, 1, &e) == 0);
+	CHECK(same_file(path_of("r.safetensors"), path_of("s.safetensors")));
+	unet_free(u);
+	unet_free(v);
+	adam_free(a);
+	adam_free(b);
+}
+
+/* Loads a damaged copy of a.safetensors and expects msg in the error. */
+static void
+refused(const unsigned char *b, size_t len, const char *msg)
+{
+	Err e;
+	Unet *u;
+
+	spit(path_of("bad.safetensors"), b, len);
+	u = ckpt_load(path_of("bad.safetensors"), NULL, NULL, &e);
+	CHECK(u == NULL);
+	if (u != NULL) {
+		unet_free(u);
+		return;
+	}
+	if (strstr(e.msg, msg) == NULL) {
+		printf("#   got \"%s\", expected \"%s\"\n", e.msg, msg);
+		tap_cur_failed = 1;
+	}
+}
+
+static void
+test_refusals(void)
+{
+	Unet *u = small_net();
+	size_t len;
+	unsigned char *b, *c;
+	Err e;
+
+	CHECK(ckpt_save(path_of("a.safetensors"), u, NULL, NULL, NULL, 0,
+	    &e) == 0);
+	b = slurp(path_of("a.safetensors"), &len);
+	c = xmalloc(len + 64);
+	refused(b, 5, "shorter than the header length");
+	refused(b, len - 4, "past the");
+	memcpy(c, b, len);
+	c[3] = 1;	/* header length 2^24 + real */
+	refused(c, len, "does not fit");
+	memcpy(c, b, len);
+	c[0] ^= 8;	/* header length off by 8 */
+	refused(c, len, "header");
+	memcpy(c, b, len);
+	memcpy(c + len, "junk", 4);	/* bytes no tensor covers */
+	refused(c, len + 4, "the tensors cover");
+	/* the first conv declared [2,3,3,3] -> [3,2,3,3]: same bytes */
+	memcpy(c, b, len);
+	char *s = strstr((char *)c + 8, "\"shape\":[2,3,3,3]");
+	CHECK(s != NULL);
+	if (s != NULL) {
+		memcpy(s, "\"shape\":[3,2,3,3]", 17);
+		refused(c, len, "the architecture needs F32 [2,3,3,3]");
+	}
+	memcpy(c, b, len);
+	s = strstr((char *)c + 8, "\"filters\":\"2\"");
+	if (s != NULL) {
+		memcpy(s, "\"filters\":\"x\"", 13);
+		refused(c, len, "filters");
+	}
+	memcpy(c, b, len);
+	s = strstr((char *)c + 8, "\"F32\"");
+	memcpy(s, "\"F16\"", 5);
+	refused(c, len, "not F32 or I64");
+	free(b);
+	free(c);
+	unet_free(u);
+	CHECK(ckpt_load(path_of("none.safetensors"), NULL, NULL, &e) == NULL);
+	CHECK(strstr(e.msg, "none.safetensors") != NULL);
+}
+
+int
+main(void)
+{
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	TEST(test_weights_round_trip);
+	TEST(test_resumable_round_trip);
+	TEST(test_refusals);
+	rc = tap_done();
+	for (const char *n = "a\0b\0r\0s\0bad\0"; *n; n += strlen(n) + 1) {
+		char f[32];
+
+		snprintf(f, sizeof f, "%s.safetensors", n);
+		unlink(path_of(f));
+	}
+	rmdir(dir);
+	return rc;
+}
