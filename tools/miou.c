@@ -1,7 +1,6 @@
 /* miou — how good are these masks: per-class IoU of label PNGs against
  * label PNGs, or (--kaggle) the competition's score of a submission CSV
  * against the truth CSV. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -9,16 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "confusion.h"
 #include "kaggle.h"
 #include "labels.h"
 #include "maskio.h"
+#include "maskset.h"
 #include "parse.h"
 #include "pool.h"
-#include "strmap.h"
 #include "xalloc.h"
 
 struct options {
@@ -30,14 +28,6 @@ struct options {
 	int digits;
 	const char *labels;
 	const char *truth, *pred;
-};
-
-/* A set of mask files known by their base names. */
-struct fileset {
-	char **path;
-	size_t n, cap;
-	StrMap *names;		/* base name -> index + 1 */
-	unsigned char *used;
 };
 
 /* One image pair in flight; slots are reused in submission order. */
@@ -150,129 +140,12 @@ print_num(double v, int digits)
 		printf("%.*f", digits, v);
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *b = strrchr(path, '/');
-
-	return b ? b + 1 : path;
-}
-
-/* The mask files of an operand: a directory's *.png in name order, or
- * the lines of a file (or stdin), one path each. */
-struct lister {
-	const char *arg;
-	struct dirent **ent;
-	int nent, i;
-	FILE *fp;
-	char *line;
-	size_t cap;
-};
-
-static int
-is_png(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return d->d_name[0] != '.' && n > 4 &&
-	    strcmp(d->d_name + n - 4, ".png") == 0;
-}
-
+/* A second prediction with the name of an earlier one. */
 static void
-list_open(struct lister *l, const char *arg)
+duplicate_name(void *ctx, const char *path, const char *first)
 {
-	struct stat st;
-
-	*l = (struct lister){ .arg = arg };
-	if (strcmp(arg, "-") == 0) {
-		l->fp = stdin;
-		return;
-	}
-	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if ((l->nent = scandir(arg, &l->ent, is_png, alphasort)) < 0)
-			die(EXIT_BAD, "%s: %s", arg, strerror(errno));
-		return;
-	}
-	if ((l->fp = fopen(arg, "r")) == NULL)
-		die(EXIT_BAD, "%s: %s", arg, strerror(errno));
-}
-
-/* The next path (malloc'd), or NULL at the end. */
-static char *
-list_next(struct lister *l)
-{
-	ssize_t n;
-	char *p;
-
-	if (l->fp == NULL) {
-		if (l->i == l->nent)
-			return NULL;
-		p = xmalloc(strlen(l->arg) + strlen(l->ent[l->i]->d_name) + 2);
-		sprintf(p, "%s/%s", l->arg, l->ent[l->i]->d_name);
-		l->i++;
-		return p;
-	}
-	while ((n = getline(&l->line, &l->cap, l->fp)) > 0) {
-		while (n > 0 && (l->line[n - 1] == '\n' || l->line[n - 1] == '\r'))
-			l->line[--n] = '\0';
-		if (n > 0)
-			return xstrdup(l->line);
-	}
-	if (ferror(l->fp))
-		die(EXIT_BAD, "%s: %s", l->arg, strerror(errno));
-	return NULL;
-}
-
-static void
-list_close(struct lister *l)
-{
-	for (int i = 0; i < l->nent; i++)
-		free(l->ent[i]);
-	free(l->ent);
-	free(l->line);
-	if (l->fp != NULL && l->fp != stdin)
-		fclose(l->fp);
-}
-
-/* The predictions, indexed by base name (names only, never pixels). */
-static void
-fileset_load(struct fileset *fs, const char *arg)
-{
-	struct lister l;
-	char *p;
-	int added;
-
-	*fs = (struct fileset){ .names = strmap_new() };
-	list_open(&l, arg);
-	while ((p = list_next(&l)) != NULL) {
-		const char *b = base_name(p);
-		uint64_t *slot = strmap_put(fs->names, b, strlen(b), &added);
-
-		if (!added) {
-			warnmsg("%s: %s has the same name as %s: ignored", arg,
-			    p, fs->path[*slot - 1]);
-			free(p);
-			continue;
-		}
-		if (fs->n == fs->cap) {
-			fs->cap = fs->cap ? 2 * fs->cap : 64;
-			fs->path = xreallocarray(fs->path, fs->cap, sizeof *fs->path);
-		}
-		fs->path[fs->n] = p;
-		*slot = ++fs->n;
-	}
-	list_close(&l);
-	fs->used = xcalloc(fs->n ? fs->n : 1, 1);
-}
-
-static void
-fileset_free(struct fileset *fs)
-{
-	for (size_t i = 0; i < fs->n; i++)
-		free(fs->path[i]);
-	free(fs->path);
-	free(fs->used);
-	strmap_free(fs->names);
+	warnmsg("%s: %s has the same name as %s: ignored", (const char *)ctx,
+	    path, first);
 }
 
 /* Worker: reads the pair and counts it. */
@@ -389,16 +262,16 @@ print_masks(const struct options *o, const Labels *lab, const Confusion *c)
 
 /* Warns about (or, strict, refuses) predictions no truth asked for. */
 static void
-unused_predictions(const struct options *o, const struct fileset *preds)
+unused_predictions(const struct options *o, const MaskSet *preds)
 {
 	for (size_t i = 0; i < preds->n; i++) {
 		if (preds->used[i])
 			continue;
 		if (o->strict)
 			die(EXIT_BAD, "%s: no truth named %s in %s", preds->path[i],
-			    base_name(preds->path[i]), o->truth);
+			    path_base(preds->path[i]), o->truth);
 		warnmsg("%s: no truth named %s in %s: not scored",
-		    preds->path[i], base_name(preds->path[i]), o->truth);
+		    preds->path[i], path_base(preds->path[i]), o->truth);
 	}
 }
 
@@ -406,27 +279,31 @@ static int
 run_masks(const struct options *o, const Labels *lab)
 {
 	struct runner r = { .o = o };
-	struct fileset preds;
-	struct lister l;
+	MaskSet preds;
+	MaskList *l;
 	Pool *pool;
 	char *tp;
+	Err e;
+	int rc;
 
-	fileset_load(&preds, o->pred);
+	if (maskset_load(&preds, o->pred, duplicate_name, (void *)o->pred, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	if ((l = masklist_open(o->truth, &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
 	confusion_init(&r.conf, lab->ncat);
 	r.nslot = 2 * (size_t)o->threads + 1;
 	r.slot = xcalloc(r.nslot, sizeof *r.slot);
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv, NULL);
 	pool = pool_new(o->threads > 1 ? o->threads : 0, o->threads);
-	list_open(&l, o->truth);
-	while ((tp = list_next(&l)) != NULL) {
-		const char *b = base_name(tp);
-		uint64_t *slot = strmap_get(preds.names, b, strlen(b));
+	while ((rc = masklist_next(l, &tp, &e)) > 0) {
+		const char *b = path_base(tp), *found;
 		char *pp = NULL;
+		size_t k;
 
-		if (slot != NULL) {
-			preds.used[*slot - 1] = 1;
-			pp = xstrdup(preds.path[*slot - 1]);
+		if ((found = maskset_find(&preds, b, &k)) != NULL) {
+			preds.used[k] = 1;
+			pp = xstrdup(found);
 		} else if (o->strict) {
 			pool_free(pool);	/* no thread left inside libvips */
 			die(EXIT_BAD, "%s: no prediction named %s in %s", tp, b,
@@ -442,12 +319,14 @@ run_masks(const struct options *o, const Labels *lab)
 	for (size_t i = 0; i < r.nslot; i++)
 		finish(&r, &r.slot[(r.next + i) % r.nslot]);
 	pool_free(pool);
-	list_close(&l);
+	masklist_close(l);
+	if (rc < 0)
+		die(EXIT_BAD, "%s", e.msg);
 	unused_predictions(o, &preds);
 	print_masks(o, lab, &r.conf);
 	confusion_free(&r.conf);
 	free(r.slot);
-	fileset_free(&preds);
+	maskset_free(&preds);
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.cv);
 	return r.status;
