@@ -116,7 +116,7 @@ main(int argc, char **argv)
 			die(EXIT_USAGE, "the GEMM profile needs 1 thread");
 		u->wk.gemm = gemm_timed;
 	}
-	a = adam_new(u->nparams);
+	a = train ? adam_new(u->nparams) : NULL;
 	long npix = (long)n * s * s;
 	float *x = xmallocarray(npix * 3, sizeof *x);
 	uint8_t *y = xmalloc((size_t)npix);

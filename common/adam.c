@@ -16,10 +16,8 @@ adam_new(size_t n)
 	a->beta2 = 0.999f;
 	a->eps = 1e-8f;
 	a->n = n;
-	a->m = xaligned((n ? n : 1) * sizeof(float));
-	a->v = xaligned((n ? n : 1) * sizeof(float));
-	memset(a->m, 0, n * sizeof(float));
-	memset(a->v, 0, n * sizeof(float));
+	a->m = xcalloc(n ? n : 1, sizeof(float));
+	a->v = xcalloc(n ? n : 1, sizeof(float));
 	return a;
 }
 

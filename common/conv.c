@@ -7,9 +7,9 @@
 
 #include "par.h"
 
-/* The im2col matrix of a band is kept near this many floats (16 MiB):
+/* The im2col matrix of a band is kept near this many floats (4 MiB):
  * large enough for an efficient GEMM, small enough not to cost memory. */
-#define BAND_FLOATS (1L << 22)
+#define BAND_FLOATS (1L << 20)
 
 static int
 band_rows(int ci, int h, int w)
@@ -102,9 +102,9 @@ scratch(const Work *wk, int thread)
 }
 
 static float *
-part(const Work *wk, int thread)
+part(const Work *wk, int slot)
 {
-	return wk->part + (size_t)thread * wk->npart;
+	return wk->part + (size_t)slot * wk->npart;
 }
 
 static void
@@ -122,29 +122,61 @@ bias_grad(float *db, const float *d, int co, long len, long ld)
 		db[c] += (float)fsum(d + c * ld, len);
 }
 
-/* Threads used for n image tasks, their partials zeroed. */
+/* Backward work is cut into slots of consecutive images, each adding
+ * into its own partial weight gradient: the slots, not the threads, fix
+ * the order of the sums. Returns the slot count, partials zeroed. */
 static int
 parts_begin(Work *wk, int n, size_t len)
 {
-	int nt = wk->nthreads < n ? wk->nthreads : n;
+	int ns = wk->nthreads * CONV_SLOTS < n ? wk->nthreads * CONV_SLOTS : n;
 
-	for (int j = 0; j < nt; j++)
-		memset(part(wk, j), 0, len * sizeof(float));
-	return nt;
+	for (int s = 0; s < ns; s++)
+		memset(part(wk, s), 0, len * sizeof(float));
+	return ns;
 }
 
-/* dwt[nw] and db[nb] += the partials, in thread order. */
+/* dwt[nw] and db[nb] += the partials, in slot order. */
 static void
-parts_end(Work *wk, int nt, float *dwt, size_t nw, float *db, size_t nb)
+parts_end(Work *wk, int ns, float *dwt, size_t nw, float *db, size_t nb)
 {
-	for (int j = 0; j < nt; j++) {
-		const float *p = part(wk, j);
+	for (int s = 0; s < ns; s++) {
+		const float *p = part(wk, s);
 
 		for (size_t i = 0; i < nw; i++)
 			dwt[i] += p[i];
 		for (size_t i = 0; i < nb; i++)
 			db[i] += p[nw + i];
 	}
+}
+
+/* Runs one image's backward for every image of every slot. */
+typedef void ImageFn(void *ctx, int img, int thread, float *part);
+
+typedef struct {
+	ImageFn *fn;
+	void *ctx;
+	Work *wk;
+	int n, ns;
+} Slots;
+
+static void
+slot_task(void *ctx, int s, int thread)
+{
+	Slots *sl = ctx;
+
+	for (int img = (int)((long)s * sl->n / sl->ns);
+	    img < (int)((long)(s + 1) * sl->n / sl->ns); img++)
+		sl->fn(sl->ctx, img, thread, part(sl->wk, s));
+}
+
+static void
+run_slots(Work *wk, int n, size_t len, ImageFn *fn, void *ctx, float *dwt,
+    size_t nw, float *db, size_t nb)
+{
+	Slots sl = { fn, ctx, wk, n, parts_begin(wk, n, len) };
+
+	par_run(wk->nthreads, sl.ns, slot_task, &sl);
+	parts_end(wk, sl.ns, dwt, nw, db, nb);
 }
 
 static void
@@ -218,12 +250,12 @@ conv3_din(Job *j, int img, float *scr)
 }
 
 static void
-conv3_bwd_task(void *ctx, int img, int thread)
+conv3_bwd_image(void *ctx, int img, int thread, float *dw)
 {
 	Job *j = ctx;
 	int k = j->ci * 9, h = j->h, w = j->w, co = j->co;
 	long hw = (long)h * w;
-	float *col = scratch(j->wk, thread), *dw = part(j->wk, thread);
+	float *col = scratch(j->wk, thread);
 	float *plane = col + (long)k * j->rows * w;
 	const float *dzi = j->dout + (long)img * co * hw;
 
@@ -248,10 +280,7 @@ conv3_backward(const Dsts *din, float *dwt, float *db, const float *dz,
 	size_t nw = (size_t)co * ci * 9;
 	Job j = { NULL, dz, in, NULL, din, wt, NULL, ci, co, h, w,
 	    band_rows(ci, h, w), 0, wk };
-	int nt = parts_begin(wk, n, nw + co);
-
-	par_run(wk->nthreads, n, conv3_bwd_task, &j);
-	parts_end(wk, nt, dwt, nw, db, co);
+	run_slots(wk, n, nw + co, conv3_bwd_image, &j, dwt, nw, db, co);
 }
 
 size_t
@@ -305,13 +334,12 @@ upconv_forward(float *out, const Src *in, const float *wt, const float *b,
 }
 
 static void
-upconv_bwd_task(void *ctx, int img, int thread)
+upconv_bwd_image(void *ctx, int img, int thread, float *dw)
 {
 	Job *j = ctx;
 	int ci = j->ci, co = j->co, h = j->h, w = j->w;
 	long hw = (long)h * w, ow = 2L * w;
 	float *a = scratch(j->wk, thread), *g = a + ci * hw;
-	float *dw = part(j->wk, thread);
 	const float *di = j->dout + (long)img * co * 4 * hw;
 
 	bias_grad(dw + (long)ci * co * 4, di, co, 4 * hw, 4 * hw);
@@ -339,10 +367,7 @@ upconv_backward(const Dsts *din, float *dwt, float *db, const float *dout,
 	size_t nw = (size_t)in->c * co * 4;
 	Job j = { NULL, dout, NULL, in, din, wt, NULL, in->c, co, h, w, 0, 0,
 	    wk };
-	int nt = parts_begin(wk, n, nw + co);
-
-	par_run(wk->nthreads, n, upconv_bwd_task, &j);
-	parts_end(wk, nt, dwt, nw, db, co);
+	run_slots(wk, n, nw + co, upconv_bwd_image, &j, dwt, nw, db, co);
 }
 
 size_t
@@ -375,12 +400,12 @@ conv1_forward(float *out, const Src *in, const float *wt, const float *b,
 }
 
 static void
-conv1_bwd_task(void *ctx, int img, int thread)
+conv1_bwd_image(void *ctx, int img, int thread, float *dw)
 {
 	Job *j = ctx;
 	int ci = j->ci, co = j->co;
 	long hw = (long)j->h * j->w;
-	float *a = scratch(j->wk, thread), *dw = part(j->wk, thread);
+	float *a = scratch(j->wk, thread);
 	const float *di = j->dout + (long)img * co * hw;
 
 	bias_grad(dw + (long)co * ci, di, co, hw, hw);
@@ -399,8 +424,5 @@ conv1_backward(const Dsts *din, float *dwt, float *db, const float *dout,
 	size_t nw = (size_t)co * in->c;
 	Job j = { NULL, dout, NULL, in, din, wt, NULL, in->c, co, h, w, 0, 0,
 	    wk };
-	int nt = parts_begin(wk, n, nw + co);
-
-	par_run(wk->nthreads, n, conv1_bwd_task, &j);
-	parts_end(wk, nt, dwt, nw, db, co);
+	run_slots(wk, n, nw + co, conv1_bwd_image, &j, dwt, nw, db, co);
 }

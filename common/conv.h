@@ -5,11 +5,12 @@
  * gradient (a NULL Dsts skips it).
  *
  * Work says how: the GEMM kernel, the thread count, and scratch memory the
- * caller sized with the *_scratch functions (per thread) and
- * conv_part_size (per thread: the largest weight plus bias gradient).
- * Forward work is split by (image, band), backward work by image, each
- * thread adding into its own partial weight gradient; the partials are
- * summed in thread order, so results depend on the thread count only. */
+ * caller sized with the *_scratch functions (nbuf floats per thread) and
+ * for partial weight gradients (npart floats, the largest weight plus
+ * bias, per slot: nthreads * CONV_SLOTS of them). Forward work is split
+ * by (image, band), backward work by slots of images, each adding into
+ * its own partial; the partials are summed in slot order, so results
+ * depend on the thread count only, not on which thread ran what. */
 #ifndef IMATSEG_CONV_H
 #define IMATSEG_CONV_H
 
@@ -18,12 +19,16 @@
 #include "gemm.h"
 #include "tensor.h"
 
+/* Slots per thread: more than one, so that a thread held up by other
+ * load leaves work to the rest. */
+enum { CONV_SLOTS = 2 };
+
 typedef struct {
 	GemmFn *gemm;
 	int nthreads;
 	float *buf;	/* nthreads scratch areas of nbuf floats */
 	size_t nbuf;
-	float *part;	/* nthreads partial gradients of npart floats */
+	float *part;	/* nthreads*CONV_SLOTS partials of npart floats */
 	size_t npart;
 } Work;
 

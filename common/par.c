@@ -1,22 +1,31 @@
 #include "par.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 enum { PAR_MAX = 64 };
 
 typedef struct {
 	ParFn *fn;
 	void *ctx;
-	int thread, lo, hi;
-} Share;
+	int ntasks;
+	atomic_int next;
+} Pool;
+
+typedef struct {
+	Pool *p;
+	int thread;
+} Worker;
 
 static void *
-run_share(void *arg)
+work(void *arg)
 {
-	Share *s = arg;
+	Worker *w = arg;
+	Pool *p = w->p;
+	int t;
 
-	for (int t = s->lo; t < s->hi; t++)
-		s->fn(s->ctx, t, s->thread);
+	while ((t = atomic_fetch_add(&p->next, 1)) < p->ntasks)
+		p->fn(p->ctx, t, w->thread);
 	return NULL;
 }
 
@@ -24,8 +33,9 @@ void
 par_run(int nthreads, int ntasks, ParFn *fn, void *ctx)
 {
 	pthread_t tid[PAR_MAX];
-	Share sh[PAR_MAX];
+	Worker wk[PAR_MAX];
 	int started[PAR_MAX] = { 0 };
+	Pool p;
 
 	if (nthreads > ntasks)
 		nthreads = ntasks;
@@ -33,19 +43,19 @@ par_run(int nthreads, int ntasks, ParFn *fn, void *ctx)
 		nthreads = PAR_MAX;
 	if (nthreads < 1)
 		nthreads = 1;
+	p.fn = fn;
+	p.ctx = ctx;
+	p.ntasks = ntasks;
+	atomic_init(&p.next, 0);
+	/* a thread that cannot start leaves its tasks to the others */
 	for (int j = 0; j < nthreads; j++) {
-		sh[j] = (Share){ fn, ctx, j, (int)((long)j * ntasks / nthreads),
-		    (int)((long)(j + 1) * ntasks / nthreads) };
-		/* a thread that cannot start leaves its share to the caller */
+		wk[j] = (Worker){ &p, j };
 		if (j > 0)
-			started[j] = pthread_create(&tid[j], NULL, run_share,
-			    &sh[j]) == 0;
+			started[j] = pthread_create(&tid[j], NULL, work,
+			    &wk[j]) == 0;
 	}
-	run_share(&sh[0]);
-	for (int j = 1; j < nthreads; j++) {
+	work(&wk[0]);
+	for (int j = 1; j < nthreads; j++)
 		if (started[j])
 			pthread_join(tid[j], NULL);
-		else
-			run_share(&sh[j]);
-	}
 }

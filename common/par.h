@@ -1,7 +1,9 @@
-/* par — a fork-join parallel loop on pthreads, with a fixed schedule:
- * task t always runs on thread t * nthreads / ntasks (contiguous blocks),
- * so per-thread partial sums, added in thread order, give the same bytes
- * on every run with the same thread count. */
+/* par — a fork-join parallel loop on pthreads. Tasks go, in order, to
+ * whichever thread is free, so a thread that the machine's other load
+ * holds up does not hold up the loop. The thread index is for scratch
+ * memory only: what a task computes must not depend on it, which keeps
+ * results the same from run to run (sums over tasks are added in task
+ * order by the caller). */
 #ifndef IMATSEG_PAR_H
 #define IMATSEG_PAR_H
 

@@ -14,17 +14,6 @@ src_plain(const float *x, long stride, int c)
 }
 
 Srcs
-srcs_one(Src s)
-{
-	Srcs r;
-
-	r.p[0] = s;
-	r.p[1] = s;
-	r.np = 1;
-	return r;
-}
-
-Srcs
 srcs_two(Src a, Src b)
 {
 	Srcs r;
@@ -35,15 +24,11 @@ srcs_two(Src a, Src b)
 	return r;
 }
 
-Dsts
-dsts_one(float *x, long stride, int c)
+Srcs
+srcs_one(Src s)
 {
-	Dsts r;
+	Srcs r = srcs_two(s, s);
 
-	r.p[0].x = x;
-	r.p[0].stride = stride;
-	r.p[0].c = c;
-	r.p[1] = r.p[0];
 	r.np = 1;
 	return r;
 }
@@ -56,6 +41,16 @@ dsts_two(Dst a, Dst b)
 	r.p[0] = a;
 	r.p[1] = b;
 	r.np = 2;
+	return r;
+}
+
+Dsts
+dsts_one(float *x, long stride, int c)
+{
+	Dst a = { x, stride, c };
+	Dsts r = dsts_two(a, a);
+
+	r.np = 1;
 	return r;
 }
 
@@ -110,8 +105,9 @@ dsts_plane(const Dsts *d, int img, int ci, long hw)
 
 enum { LANES = 16, FLUSH = 1024 };
 
-double
-fsum(const float *x, long n)
+/* The sum of x[i], or with sq of (x[i] - m)^2; inlined with sq constant. */
+static inline double
+lanes_sum(const float *x, long n, float m, int sq)
 {
 	double s = 0;
 
@@ -121,9 +117,10 @@ fsum(const float *x, long n)
 
 		for (; k + LANES <= end; k += LANES)
 			for (int q = 0; q < LANES; q++)
-				l[q] += x[k + q];
+				l[q] += sq ? (x[k + q] - m) * (x[k + q] - m) :
+				    x[k + q];
 		for (; k < end; k++)
-			l[0] += x[k];
+			l[0] += sq ? (x[k] - m) * (x[k] - m) : x[k];
 		for (int q = 0; q < LANES; q++)
 			s += l[q];
 	}
@@ -131,21 +128,13 @@ fsum(const float *x, long n)
 }
 
 double
+fsum(const float *x, long n)
+{
+	return lanes_sum(x, n, 0, 0);
+}
+
+double
 fsum_sq(const float *x, long n, float m)
 {
-	double s = 0;
-
-	for (long k = 0; k < n;) {
-		float l[LANES] = { 0 };
-		long end = k + FLUSH < n ? k + FLUSH : n;
-
-		for (; k + LANES <= end; k += LANES)
-			for (int q = 0; q < LANES; q++)
-				l[q] += (x[k + q] - m) * (x[k + q] - m);
-		for (; k < end; k++)
-			l[0] += (x[k] - m) * (x[k] - m);
-		for (int q = 0; q < LANES; q++)
-			s += l[q];
-	}
-	return s;
+	return lanes_sum(x, n, m, 1);
 }

@@ -206,12 +206,10 @@ unet_new(const UnetConfig *c, uint64_t seed, Err *e)
 	L.u = u;
 	L.count = 1;
 	layout(&L);
-	u->params = xaligned(u->nparams * sizeof(float));
-	u->grads = xaligned(u->nparams * sizeof(float));
-	u->stats = xaligned(u->nstats * sizeof(float));
-	memset(u->params, 0, u->nparams * sizeof(float));
-	memset(u->grads, 0, u->nparams * sizeof(float));
-	memset(u->stats, 0, u->nstats * sizeof(float));
+	u->params = xcalloc(u->nparams, sizeof(float));
+	/* calloc: an inference never touches, so never pays for, these */
+	u->grads = xcalloc(u->nparams, sizeof(float));
+	u->stats = xcalloc(u->nstats, sizeof(float));
 	L.count = 0;
 	layout(&L);
 	init_params(u, seed);

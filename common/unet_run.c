@@ -164,7 +164,8 @@ ensure_memory(Unet *u, int n, int h, int w, int train)
 		u->wk.buf = xaligned(nt * need * sizeof(float));
 		u->wk.nbuf = need;
 		u->wk.npart = (part_need(u) + 15) & ~(size_t)15;
-		u->wk.part = xaligned(nt * u->wk.npart * sizeof(float));
+		u->wk.part = xaligned(nt * CONV_SLOTS * u->wk.npart *
+		    sizeof(float));
 	}
 }
 

@@ -146,6 +146,99 @@ test_resumable_round_trip(void)
 	adam_free(b);
 }
 
+static void
+train_step(Unet *u, Adam *a, const float *x, const uint8_t *y)
+{
+	LossStats st;
+	Err e;
+
+	CHECK(unet_forward(u, x, 2, 8, 8, 1, &e) == 0);
+	CHECK(unet_loss_backward(u, y, NULL, &st, &e) == 0);
+	adam_step(a, u->params, u->grads);
+}
+
+/* Stopping after a step, saving, loading and going on gives the bytes
+ * of the run that never stopped: dropout's generator, the batch
+ * counters, the running statistics and Adam's state all travel. */
+static void
+test_resume_is_exact(void)
+{
+	Unet *u = small_net(), *v;
+	Adam *a = adam_new(u->nparams), *b = NULL;
+	TrainState ts = { 1, 0, 2, { { 5, 6, 7, 8 } } }, tt;
+	float x[2 * 3 * 64];
+	uint8_t y[2 * 64];
+	Err e;
+	Rng r;
+
+	rng_seed(&r, 4);
+	for (int i = 0; i < 2 * 3 * 64; i++)
+		x[i] = (float)rng_normal(&r);
+	for (int i = 0; i < 2 * 64; i++)
+		y[i] = (uint8_t)rng_below(&r, 5);
+	train_step(u, a, x, y);
+	CHECK(ckpt_save(path_of("r.safetensors"), u, a, &ts, NULL, 0, &e) == 0);
+	train_step(u, a, x, y);
+	v = ckpt_load(path_of("r.safetensors"), &b, &tt, &e);
+	CHECK(v != NULL && b != NULL);
+	if (v != NULL && b != NULL) {
+		train_step(v, b, x, y);
+		CHECK(memcmp(u->params, v->params, u->nparams * 4) == 0);
+		CHECK(memcmp(u->stats, v->stats, u->nstats * 4) == 0);
+		CHECK(memcmp(a->m, b->m, a->n * 4) == 0);
+		CHECK(memcmp(a->v, b->v, a->n * 4) == 0);
+		CHECK(u->bn_batches == v->bn_batches && a->t == b->t);
+		CHECK(memcmp(&u->rng, &v->rng, sizeof u->rng) == 0);
+	}
+	unet_free(u);
+	unet_free(v);
+	adam_free(a);
+	adam_free(b);
+}
+
+/* Every tensor must be one the architecture has, and be there. */
+static void
+test_strangers_and_missing(void)
+{
+	Unet *u = small_net();
+	StFile *f;
+	StTensor t[200];
+	StMeta m[40];
+	int nt = 0, nm = 0;
+	Err e;
+	float extra = 1;
+
+	CHECK(ckpt_save(path_of("a.safetensors"), u, NULL, NULL, NULL, 0,
+	    &e) == 0);
+	f = st_read(path_of("a.safetensors"), &e);
+	CHECK(f != NULL && st_count(f) < 199);
+	if (f == NULL)
+		return;
+	static const char *keys[] = { "format", "format_version",
+	    "in_channels", "depth", "filters", "classes", "dropout",
+	    "dropout_rng", "resumable" };
+	for (int i = 0; i < 9; i++)
+		m[nm++] = (StMeta){ keys[i], st_meta(f, keys[i]) };
+	for (int i = 1; i < st_count(f); i++) {	/* all but the first */
+		const StEntry *s = st_entry(f, i);
+
+		t[nt] = (StTensor){ s->name, s->dtype, s->ndim, { 0 },
+		    st_data(f, s) };
+		memcpy(t[nt].shape, s->shape, sizeof s->shape);
+		nt++;
+	}
+	CHECK(st_write(path_of("bad.safetensors"), t, nt, m, nm, &e) == 0);
+	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, NULL, &e) == NULL);
+	CHECK(strstr(e.msg, "down.0.conv1.weight is missing") != NULL);
+	t[nt++] = (StTensor){ "extra.weight", "F32", 1, { 1 }, &extra };
+	CHECK(st_write(path_of("bad.safetensors"), t, nt, m, nm, &e) == 0);
+	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, NULL, &e) == NULL);
+	CHECK(strstr(e.msg, "extra.weight is not part of the architecture") !=
+	    NULL);
+	st_free(f);
+	unet_free(u);
+}
+
 /* Loads a damaged copy of a.safetensors and expects msg in the error. */
 static void
 refused(const unsigned char *b, size_t len, const char *msg)
@@ -224,6 +317,8 @@ main(void)
 	TEST(test_weights_round_trip);
 	TEST(test_resumable_round_trip);
 	TEST(test_refusals);
+	TEST(test_resume_is_exact);
+	TEST(test_strangers_and_missing);
 	rc = tap_done();
 	for (const char *n = "a\0b\0r\0s\0bad\0"; *n; n += strlen(n) + 1) {
 		char f[32];

@@ -101,7 +101,7 @@ conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm)
 	    upconv_scratch(ci, co, H, W) : conv1_scratch(ci, H, W);
 	c.wk.buf = xmallocarray(c.wk.nbuf, sizeof(float));
 	c.wk.npart = (size_t)nw + co;
-	c.wk.part = xmallocarray(c.wk.npart, sizeof(float));
+	c.wk.part = xmallocarray(c.wk.npart * CONV_SLOTS, sizeof(float));
 	conv_loss(&c);
 	Srcs in = case_in(&c);
 	Dsts din = dsts_one(dx, ci * hw, ci);
