@@ -367,8 +367,9 @@ step(Trainer *t, Err *e)
 	    unet_loss_backward(t->u, b.y, t->cw, &st, e) < 0)
 		return -1;
 	if (!isfinite(st.loss)) {
-		err_set(e, "the training loss is %g at epoch %" PRIu64 ", step "
-		    "%" PRIu64 " (learning rate too high?)", st.loss,
+		err_set(e, "the training loss is %s at epoch %" PRIu64 ", step "
+		    "%" PRIu64 " (learning rate too high?)",
+		    isnan(st.loss) ? "NaN" : "infinite",
 		    t->ts.epoch + 1, t->ts.step + 1);
 		return TRAIN_DIVERGED;
 	}

@@ -137,8 +137,11 @@ emit(const Options *o, const Item *it, const uint8_t *labels, int s,
 		warnmsg("%s: would overwrite the photo itself; skipped", path);
 	else if (mask_write(path, m, it->h, it->w, 6, NULL, &e) < 0)
 		warnmsg("%s", e.msg);
-	else
+	else {
 		rc = 0;
+		if (!to_stdout)
+			printf("%s\n", path);
+	}
 	free(path);
 	if (rc == 0 && o->overlay != NULL) {
 		path = out_path(o->overlay, to_stdout ? "stdin" : it->name);
