@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "confusion.h"
+#include "infer.h"
 #include "xalloc.h"
 
 int
@@ -39,20 +40,9 @@ image_loss(const float *z, int k, size_t hw, const uint8_t *y,
     const float *cw, float *mx, double *se, uint8_t *pred, double *loss,
     double *wsum)
 {
-	for (size_t p = 0; p < hw; p++) {
-		mx[p] = z[p];
-		pred[p] = 0;
+	argmax_labels(z, k, hw, mx, pred);
+	for (size_t p = 0; p < hw; p++)
 		se[p] = 0;
-	}
-	for (int c = 1; c < k; c++) {
-		const float *zc = z + (size_t)c * hw;
-
-		for (size_t p = 0; p < hw; p++)
-			if (zc[p] > mx[p]) {
-				mx[p] = zc[p];
-				pred[p] = (uint8_t)c;
-			}
-	}
 	for (int c = 0; c < k; c++) {
 		const float *zc = z + (size_t)c * hw;
 

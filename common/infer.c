@@ -9,6 +9,7 @@
 #include "augment.h"
 #include "parse.h"
 #include "safetensors.h"
+#include "xalloc.h"
 
 void
 infer_input(const uint8_t *rgb, int s, float *x)
@@ -24,6 +25,22 @@ infer_input(const uint8_t *rgb, int s, float *x)
 	}
 }
 
+void
+argmax_labels(const float *z, int k, size_t hw, float *best, uint8_t *l)
+{
+	memcpy(best, z, hw * sizeof *best);
+	memset(l, 0, hw);
+	for (int c = 1; c < k; c++) {
+		const float *zc = z + (size_t)c * hw;
+
+		for (size_t p = 0; p < hw; p++)
+			if (zc[p] > best[p]) {
+				best[p] = zc[p];
+				l[p] = (uint8_t)c;
+			}
+	}
+}
+
 int
 infer_labels(Unet *u, const float *x, int n, int s, uint8_t *labels, Err *e)
 {
@@ -33,25 +50,10 @@ infer_labels(Unet *u, const float *x, int n, int s, uint8_t *labels, Err *e)
 
 	if (unet_forward(u, x, n, s, s, 0, e) < 0)
 		return -1;
-	best = malloc(hw * sizeof *best);
-	if (best == NULL)
-		return err_set(e, "out of memory");
-	for (int j = 0; j < n; j++) {
-		const float *z = unet_logits(u) + (size_t)j * k * hw;
-		uint8_t *l = labels + (size_t)j * hw;
-
-		memcpy(best, z, hw * sizeof *best);
-		memset(l, 0, hw);
-		for (int c = 1; c < k; c++) {
-			const float *zc = z + (size_t)c * hw;
-
-			for (size_t p = 0; p < hw; p++)
-				if (zc[p] > best[p]) {
-					best[p] = zc[p];
-					l[p] = (uint8_t)c;
-				}
-		}
-	}
+	best = xmallocarray(hw, sizeof *best);
+	for (int j = 0; j < n; j++)
+		argmax_labels(unet_logits(u) + (size_t)j * k * hw, k, hw, best,
+		    labels + (size_t)j * hw);
 	free(best);
 	return 0;
 }

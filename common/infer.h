@@ -18,6 +18,11 @@
 /* x[3][s][s] normalised as augment.h says, from interleaved RGB bytes. */
 void infer_input(const uint8_t *rgb, int s, float *x);
 
+/* l[hw] = index of the largest of z[k][hw] at each pixel (the lowest on
+ * a tie), best[hw] that largest value. */
+void argmax_labels(const float *z, int k, size_t hw, float *best,
+    uint8_t *l);
+
 /* Forward pass (inference mode) of n inputs x[n][3][s][s]; labels[n][s][s]
  * receive each pixel's most likely class (the lowest on a tie). */
 int infer_labels(Unet *u, const float *x, int n, int s, uint8_t *labels,
