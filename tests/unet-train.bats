@@ -221,3 +221,28 @@ interrupt() {
 	[ "$(meta d.st.last augment)" = '1 0.800000012 0.100000001 0.100000001' ]
 	[ "$(meta d.st.last batch)" = 4 ]
 }
+
+@test "validation IoU is computed as miou computes it" {
+	# 32x32 photos: shards and unet-infer see the very same pixels
+	synth-imat -o s -n 8 --min-side 32 --max-side 32 -j 1 >/dev/null
+	mkdir s/masks p
+	rle2mask -o s/masks s/train.csv
+	mkshards -q -o 'v-%d.tar' --size 32 --images s/train --masks s/masks
+	run -0 unet-train -q --train v-0.tar --val v-0.tar -f 4 --depth 2 \
+	    -b 4 -j 1 -e 1 --steps 3 --lr 1e-2 -o m.st --log log.tsv
+	unet-infer -m m.st -o p s/train/*.jpg > /dev/null
+	miou --digits 9 s/masks p > cats.tsv
+	miou --digits 9 --with-background s/masks p > all.tsv
+	run -0 "$PY" - <<'PY'
+import csv, math
+log = list(csv.DictReader(open("log.tsv"), delimiter="\t"))[0]
+rows = {r[0]: r for r in csv.reader(open("all.tsv"), delimiter="\t")}
+cats = {r[0]: r for r in csv.reader(open("cats.tsv"), delimiter="\t")}
+def same(a, b):
+    return (a == "nan") == (b == "nan") and (a == "nan" or
+        math.isclose(float(a), float(b), rel_tol=1e-5, abs_tol=1e-9))
+bad = [l for l in range(47) if not same(log["iou_%d" % l], rows[str(l - 1)][6])]
+print(bad, same(log["val_miou"], cats["mean_iou"][1]))
+PY
+	assert_output '[] True'
+}
