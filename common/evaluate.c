@@ -1,0 +1,171 @@
+/* evaluate — what the trainer measures without learning: validation loss
+ * and IoU, the label check, and class weights from the training labels.
+ * See train.h. */
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "confusion.h"
+#include "infer.h"
+#include "xalloc.h"
+
+int
+check_labels(const Loader *L, const Batch *b, int classes, Err *e)
+{
+	size_t plane = (size_t)b->size * b->size;
+
+	for (int j = 0; j < b->n; j++) {
+		const uint8_t *y = b->y + (size_t)j * plane;
+
+		for (size_t p = 0; p < plane; p++) {
+			char where[300];
+
+			if (y[p] < classes || y[p] == 255)
+				continue;
+			loader_describe(L, b->index[j], where, sizeof where);
+			return err_set(e, "%s: label %d is outside the model's "
+			    "%d classes (0 to %d, 255 ignore)", where, y[p],
+			    classes, classes - 1);
+		}
+	}
+	return 0;
+}
+
+/* One image's loss sums and argmax from logits z[k][hw]:
+ * *loss += sum of w[y](lse - z[y]), *wsum += sum of w[y]. */
+static void
+image_loss(const float *z, int k, size_t hw, const uint8_t *y,
+    const float *cw, float *mx, double *se, uint8_t *pred, double *loss,
+    double *wsum)
+{
+	argmax_labels(z, k, hw, mx, pred);
+	for (size_t p = 0; p < hw; p++)
+		se[p] = 0;
+	for (int c = 0; c < k; c++) {
+		const float *zc = z + (size_t)c * hw;
+
+		for (size_t p = 0; p < hw; p++)
+			se[p] += exp((double)zc[p] - mx[p]);
+	}
+	for (size_t p = 0; p < hw; p++) {
+		double w;
+
+		if (y[p] == 255)
+			continue;
+		w = cw != NULL ? cw[y[p]] : 1.0;
+		*loss += w * (mx[p] + log(se[p]) - z[(size_t)y[p] * hw + p]);
+		*wsum += w;
+	}
+}
+
+int
+evaluate(Unet *u, Loader *val, const float *cw, double *loss, double *iou,
+    double *miou, Err *e)
+{
+	int k = u->cfg.classes, s = loader_size(val), r;
+	size_t hw = (size_t)s * s;
+	float *mx = xmallocarray(hw, sizeof *mx);
+	double *se = xmallocarray(hw, sizeof *se), lsum = 0, wsum = 0;
+	uint8_t *pred = xmalloc(hw);
+	PairCounts *pc = xmalloc(sizeof *pc);
+	Confusion conf;
+	Batch b;
+
+	confusion_init(&conf, k - 1);
+	if (loader_epoch_begin(val, 0, 0, e) < 0)
+		goto fail;
+	while ((r = loader_next(val, &b, e)) == 1) {
+		if (check_labels(val, &b, k, e) < 0 ||
+		    unet_forward(u, b.x, b.n, s, s, 0, e) < 0)
+			goto fail;
+		for (int j = 0; j < b.n; j++) {
+			const uint8_t *y = b.y + (size_t)j * hw;
+
+			image_loss(unet_logits(u) + (size_t)j * k * hw, k, hw,
+			    y, cw, mx, se, pred, &lsum, &wsum);
+			pair_counts(pc, y, pred, hw);
+			if (confusion_add(&conf, pc, e) < 0)
+				goto fail;
+		}
+	}
+	if (r < 0)
+		goto fail;
+	for (int l = 0; l < k; l++) {
+		ClassStat cs;
+
+		confusion_class(&conf, l, &cs);
+		iou[l] = cs.iou;
+	}
+	ConfSummary sum;
+	confusion_summary(&conf, 0, &sum);
+	*miou = sum.mean_iou;
+	*loss = wsum > 0 ? lsum / wsum : NAN;
+	r = 0;
+	goto out;
+fail:
+	r = -1;
+out:
+	confusion_free(&conf);
+	free(mx), free(se), free(pred), free(pc);
+	return r;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median frequency balancing (Eigen and Fergus 2015): w_c = median of the
+ * present classes' pixel frequencies / frequency of c; 0 for a class no
+ * training pixel has. Reads every training label once, unaugmented. */
+int
+class_weights_median(const char *const *paths, int npaths, int classes,
+    int threads, float *w, Err *e)
+{
+	LoaderOptions o = { .batch = 32, .nranks = 1, .threads = threads };
+	uint64_t *n = xcalloc((size_t)classes, sizeof *n);
+	double *f = xmallocarray((size_t)classes, sizeof *f);
+	Loader *L = loader_open(paths, npaths, &o, e);
+	int r = -1, np = 0;
+	Batch b;
+
+	if (L == NULL || loader_epoch_begin(L, 0, 0, e) < 0)
+		goto out;
+	while ((r = loader_next(L, &b, e)) == 1) {
+		size_t len = (size_t)b.n * b.size * b.size;
+
+		if (check_labels(L, &b, classes, e) < 0) {
+			r = -1;
+			goto out;
+		}
+		for (size_t p = 0; p < len; p++)
+			if (b.y[p] != 255)
+				n[b.y[p]]++;
+	}
+	if (r < 0)
+		goto out;
+	uint64_t tot = 0;
+	for (int c = 0; c < classes; c++)
+		tot += n[c];
+	for (int c = 0; c < classes; c++)
+		if (n[c] > 0)
+			f[np++] = (double)n[c] / (double)tot;
+	if (np == 0) {
+		r = err_set(e, "the training labels are all 255 (ignore)");
+		goto out;
+	}
+	qsort(f, (size_t)np, sizeof *f, cmp_double);
+	double med = np % 2 ? f[np / 2] : (f[np / 2 - 1] + f[np / 2]) / 2;
+	for (int c = 0; c < classes; c++)
+		w[c] = n[c] > 0 ? (float)(med / ((double)n[c] / tot)) : 0.0f;
+	r = 0;
+out:
+	loader_close(L);
+	free(n), free(f);
+	return r;
+}

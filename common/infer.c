@@ -1,0 +1,106 @@
+#include "infer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <vips/vips.h>
+
+#include "atomic.h"
+#include "augment.h"
+#include "parse.h"
+#include "safetensors.h"
+#include "xalloc.h"
+
+void
+infer_input(const uint8_t *rgb, int s, float *x)
+{
+	size_t plane = (size_t)s * s;
+
+	for (int c = 0; c < 3; c++) {
+		float m = augment_mean[c], r = 1.0f / augment_std[c];
+		float *xc = x + (size_t)c * plane;
+
+		for (size_t p = 0; p < plane; p++)
+			xc[p] = ((float)rgb[3 * p + c] / 255.0f - m) * r;
+	}
+}
+
+void
+argmax_labels(const float *z, int k, size_t hw, float *best, uint8_t *l)
+{
+	memcpy(best, z, hw * sizeof *best);
+	memset(l, 0, hw);
+	for (int c = 1; c < k; c++) {
+		const float *zc = z + (size_t)c * hw;
+
+		for (size_t p = 0; p < hw; p++)
+			if (zc[p] > best[p]) {
+				best[p] = zc[p];
+				l[p] = (uint8_t)c;
+			}
+	}
+}
+
+int
+infer_labels(Unet *u, const float *x, int n, int s, uint8_t *labels, Err *e)
+{
+	size_t hw = (size_t)s * s;
+	int k = u->cfg.classes;
+	float *best;
+
+	if (unet_forward(u, x, n, s, s, 0, e) < 0)
+		return -1;
+	best = xmallocarray(hw, sizeof *best);
+	for (int j = 0; j < n; j++)
+		argmax_labels(unet_logits(u) + (size_t)j * k * hw, k, hw, best,
+		    labels + (size_t)j * hw);
+	free(best);
+	return 0;
+}
+
+int
+model_train_size(const char *path, int *size, Err *e)
+{
+	StFile *f = st_read(path, e);
+	const char *s;
+	long v;
+
+	if (f == NULL)
+		return -1;
+	*size = 0;
+	if ((s = st_meta(f, "size")) != NULL) {
+		if (parse_long(s, 1, 65536, &v, e) < 0) {
+			st_free(f);
+			return err_prefix(e, "%s: __metadata__ size", path);
+		}
+		*size = (int)v;
+	}
+	st_free(f);
+	return 0;
+}
+
+int
+rgb_write_png(const char *path, const uint8_t *rgb, int h, int w, Err *e)
+{
+	VipsImage *im;
+	void *buf = NULL;
+	size_t len;
+	int rc;
+
+	im = vips_image_new_from_memory(rgb, (size_t)h * w * 3, w, h, 3,
+	    VIPS_FORMAT_UCHAR);
+	if (im == NULL || vips_pngsave_buffer(im, &buf, &len, "compression", 6,
+	    NULL) != 0) {
+		const char *msg = vips_error_buffer();
+
+		if (im != NULL)
+			g_object_unref(im);
+		vips_error_clear();
+		return err_set(e, "%s: cannot encode PNG: %.*s", path,
+		    (int)strcspn(msg, "\n"), msg);
+	}
+	g_object_unref(im);
+	rc = atomic_write(path, buf, len, e);
+	g_free(buf);
+	return rc;
+}

@@ -1,0 +1,248 @@
+#!/usr/bin/env bats
+# unet-train: training, its log, checkpoints, resume, signals, divergence
+# (unet-train(1)). Tiny networks on 32x32 synthetic shards.
+
+load helpers
+
+setup_file() {
+	cd "$BATS_FILE_TMPDIR" || return 1
+	PATH="$BATS_TEST_DIRNAME/../bin:$PATH"
+	synth-imat -o syn -n 16 --min-side 64 --max-side 96 -j 1 >/dev/null
+	mkdir syn/masks
+	rle2mask -o syn/masks syn/train.csv
+	for f in syn/train/*.jpg; do
+		k=$(basename "$f" .jpg)
+		printf '%s\t%s\n' "$f" "syn/masks/$k.png"
+	done > list.tsv
+	head -12 list.tsv | mkshards -q -o 'tr-%d.tar' --size 32
+	tail -4 list.tsv | mkshards -q -o 'va-%d.tar' --size 32
+	tail -4 list.tsv | mkshards -q -o 'va64-%d.tar' --size 64
+}
+
+D() { printf '%s' "$BATS_FILE_TMPDIR"; }
+
+# The tiny configuration every test starts from.
+tiny() {
+	unet-train --train "$(D)/tr-0.tar" --val "$(D)/va-0.tar" -f 4 --depth 2 \
+	    -b 4 -j 1 "$@"
+}
+
+# meta FILE KEY: a __metadata__ value of a safetensors file.
+meta() {
+	"$PY" -c '
+import json, struct, sys
+f = open(sys.argv[1], "rb")
+n = struct.unpack("<Q", f.read(8))[0]
+print(json.loads(f.read(n))["__metadata__"].get(sys.argv[2], "-"))
+' "$1" "$2"
+}
+
+@test "--help prints usage and exits 0; --version" {
+	run -0 unet-train --help
+	assert_output --partial 'usage: unet-train --train PATTERN --val PATTERN'
+	run -0 unet-train --version
+	assert_output --partial 'unet-train (imatseg)'
+}
+
+@test "usage errors exit 2" {
+	run -2 unet-train --val "$(D)/va-0.tar"
+	assert_output --partial '--train and --val are required'
+	run -2 tiny --lr 0
+	assert_output --partial '--lr'
+	run -2 tiny --augment flip,twirl=1
+	assert_output --partial "--augment: unknown 'twirl'"
+	run -2 tiny --class-weights inverse
+	assert_output --partial "'none' or 'median'"
+	run -2 tiny -o a --state a
+	assert_output --partial '-o and --state must differ'
+	run -2 tiny extra
+	assert_output --partial "unexpected argument 'extra'"
+	run -2 tiny --epochs 0
+	run -2 tiny --patience x
+	run -2 tiny --bogus
+}
+
+@test "missing shards: the file is named, exit 1" {
+	run -1 unet-train --train nothere.tar --val "$(D)/va-0.tar" -q
+	assert_output --partial 'nothere.tar'
+	run -1 unet-train --train 'none-*.tar' --val "$(D)/va-0.tar" -q
+	assert_output --partial 'none-*.tar: no shard matches'
+}
+
+@test "--train takes a quoted glob; shards of different sizes are refused" {
+	run -0 unet-train --train "$(D)/tr-*.tar" --val "$(D)/va-*.tar" \
+	    -f 4 --depth 2 -b 4 -j 1 -q -e 1 --steps 1
+	run -1 unet-train --train "$(D)/tr-0.tar" --val "$(D)/va64-0.tar" -q -e 1
+	assert_output --partial 'the validation shards are 64x64, the training shards 32x32'
+	# shards of one set must agree too
+	run -1 tiny --val "$(D)/va64-0.tar" -q -e 1
+	assert_output --partial 'va64-0.tar: samples are 64x64, earlier shards 32x32'
+}
+
+@test "--log: header, one row per epoch, %.6g numbers, iou_0..iou_46" {
+	run -0 tiny -q -e 3 --steps 2 --log log.tsv
+	run -0 head -1 log.tsv
+	hdr="epoch	step	train_loss	train_pixel_acc	val_loss	val_miou	lr	seconds	images_per_s"
+	for c in $(seq 0 46); do hdr="$hdr	iou_$c"; done
+	assert_output "$hdr"
+	[ "$(wc -l < log.tsv)" -eq 4 ]
+	run -0 awk -F '\t' 'NR > 1 { print NF, $1, $2, $7 }' log.tsv
+	assert_output "$(printf '56 1 2 0.001\n56 2 4 0.001\n56 3 6 0.001')"
+	# every field a number or nan, nothing longer than %.6g prints
+	run -0 awk -F '\t' 'NR > 1 { for (i = 1; i <= NF; i++)
+		if ($i !~ /^(nan|-?[0-9.]+(e[-+][0-9]+)?)$/ || length($i) > 12)
+			print "bad", i, $i }' log.tsv
+	assert_output ''
+}
+
+@test "stderr: a terse line per epoch; -q silences it" {
+	run -0 tiny -e 2 --steps 2
+	assert_line --index 0 --regexp '^epoch 1/2 loss [0-9.]+ acc [0-9.]+ val_loss [0-9.]+ val_miou [0-9.]+ \* [0-9.]+s [0-9.]+ img/s$'
+	assert_line --index 1 --regexp '^epoch 2/2 '
+	assert_output --partial 'unet-train: best validation mean IoU'
+	run -0 tiny -e 2 --steps 2 -q
+	assert_output ''
+}
+
+@test "a progress bar within the epoch only when stderr is a terminal" {
+	cmd="unet-train --train $(D)/tr-0.tar --val $(D)/va-0.tar -f 4 --depth 2 -b 4 -j 1 -e 1 --steps 3"
+	run -0 script -qec "$cmd" /dev/null
+	assert_output --partial 'steps'
+	assert_output --partial '%'
+	run -0 $cmd
+	refute_output --partial '%'
+}
+
+@test "-o is weights only with the training size; the state beside it is resumable" {
+	run -0 tiny -q -e 1 --steps 2 -o m.safetensors
+	[ "$(meta m.safetensors resumable)" = 0 ]
+	[ "$(meta m.safetensors size)" = 32 ]
+	[ "$(meta m.safetensors filters)" = 4 ]
+	[ "$(meta m.safetensors.last resumable)" = 1 ]
+	[ "$(meta m.safetensors.last step)" = 2 ]
+	run -0 tiny -q -e 1 --steps 2 -o m2.safetensors --state s.st
+	[ -f s.st ] && [ ! -e m2.safetensors.last ]
+	[ "$(ls -A | grep -c '^\.')" -eq 0 ]
+}
+
+@test "it learns: the training loss falls by a factor of 4 in 120 steps" {
+	run -0 tiny -q -f 8 --lr 1e-2 --augment none --dropout 0 -e 6 --steps 20 --log log.tsv
+	run -0 awk -F '\t' 'NR == 2 { a = $3 } END { print (a / $3 > 4) ? "ok" : a " " $3 }' log.tsv
+	assert_output ok
+}
+
+@test "--resume: 4 epochs straight and 2 + resume 2 give the same bytes" {
+	opts="-q --steps 3 --class-weights median --seed 7"
+	run -0 tiny $opts -e 4 -o a.st --log a.tsv
+	run -0 tiny $opts -e 2 -o b.st --log b.tsv
+	run -0 tiny -q -e 4 -o b.st --log b.tsv --resume
+	cmp a.st b.st
+	cmp a.st.last b.st.last
+	# the log was appended to: one header, four rows, same numbers but
+	# the times
+	[ "$(wc -l < b.tsv)" -eq 5 ]
+	diff <(cut -f 1-7,10- a.tsv) <(cut -f 1-7,10- b.tsv)
+}
+
+@test "--resume without a state fails naming it; a finished run resumes to nothing" {
+	run -1 tiny -q -e 2 -o none.st --resume
+	assert_output --partial 'none.st.last'
+	run -0 tiny -q -e 1 --steps 1 -o m.st
+	cp m.st.last before
+	run -0 tiny -q -e 1 -o m.st --resume
+	cmp m.st.last before
+}
+
+@test "seeds: same seed same bytes, another seed other weights" {
+	run -0 tiny -q -e 1 --steps 2 -o a.st --seed 3
+	run -0 tiny -q -e 1 --steps 2 -o b.st --seed 3
+	run -0 tiny -q -e 1 --steps 2 -o c.st --seed 4
+	cmp a.st b.st
+	! cmp -s a.st c.st
+}
+
+# interrupt SIG STATUS: stops a long run after its first epoch with SIG.
+interrupt() {
+	# not through tiny: $! must be unet-train itself, not a subshell
+	unet-train --train "$(D)/tr-0.tar" --val "$(D)/va-0.tar" -f 4 \
+	    --depth 2 -j 1 -q -e 3 --steps 400 -b 2 -o s.st --log s.tsv 2>err &
+	pid=$!
+	while [ "$(cat s.tsv 2>/dev/null | wc -l)" -lt 2 ]; do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -"$1" "$pid"
+	wait "$pid" && st=0 || st=$?
+	[ "$st" -eq "$2" ]
+}
+
+@test "SIGINT: the step finishes, the state is saved, exit 130; resume is exact" {
+	interrupt INT 130
+	grep -q 'stopped by signal 2; state saved in s.st.last' err
+	[ "$(meta s.st.last epoch)" = 1 ]
+	run -0 tiny -q -e 3 -o s.st --log s.tsv --resume
+	run -0 tiny -q -e 3 --steps 400 -b 2 -o t.st --log t.tsv
+	cmp s.st t.st
+	cmp s.st.last t.st.last
+	[ "$(wc -l < s.tsv)" -eq 4 ]
+}
+
+@test "SIGTERM: exit 143 with a resumable state" {
+	interrupt TERM 143
+	grep -q 'stopped by signal 15' err
+	[ "$(meta s.st.last resumable)" = 1 ]
+}
+
+@test "a diverging loss stops with exit 3 and keeps the last checkpoints" {
+	run -0 tiny -q -e 1 --steps 2 -o m.st
+	cp m.st m.before && cp m.st.last last.before
+	run -3 tiny -q -e 2 --steps 6 --lr 1e30 -o m.st
+	assert_output --regexp 'the training loss is (NaN|infinite) at epoch 1, step [0-9]+ \(learning rate too high\?\); stopped, m.st and m.st.last kept as they were'
+	cmp m.st m.before
+	cmp m.st.last last.before
+}
+
+@test "labels outside the model's classes are refused with the shard and sample" {
+	run -1 tiny -q -e 1 --classes 3
+	assert_output --regexp "tr-0.tar: sample [0-9]+ \([0-9a-f]+\): label [0-9]+ is outside the model's 3 classes"
+}
+
+@test "--patience: stops when the validation mean IoU stops improving" {
+	run -0 tiny -e 5 --steps 1 --lr 1e-30 --patience 1 --log log.tsv
+	assert_output --partial 'no better validation mean IoU in 1 epochs: stopping'
+	[ "$(wc -l < log.tsv)" -eq 3 ]
+}
+
+@test "--class-weights median and --augment none are recorded in the state" {
+	run -0 tiny -q -e 1 --steps 1 --class-weights median --augment none -o m.st
+	[ "$(meta m.st.last class_weights)" = median ]
+	[ "$(meta m.st.last augment)" = '0 0 0 0' ]
+	run -0 tiny -q -e 1 --steps 1 -o d.st
+	[ "$(meta d.st.last augment)" = '1 0.800000012 0.100000001 0.100000001' ]
+	[ "$(meta d.st.last batch)" = 4 ]
+}
+
+@test "validation IoU is computed as miou computes it" {
+	# 32x32 photos: shards and unet-infer see the very same pixels
+	synth-imat -o s -n 8 --min-side 32 --max-side 32 -j 1 >/dev/null
+	mkdir s/masks p
+	rle2mask -o s/masks s/train.csv
+	mkshards -q -o 'v-%d.tar' --size 32 --images s/train --masks s/masks
+	run -0 unet-train -q --train v-0.tar --val v-0.tar -f 4 --depth 2 \
+	    -b 4 -j 1 -e 1 --steps 3 --lr 1e-2 -o m.st --log log.tsv
+	unet-infer -m m.st -o p s/train/*.jpg > /dev/null
+	miou --digits 9 s/masks p > cats.tsv
+	miou --digits 9 --with-background s/masks p > all.tsv
+	run -0 "$PY" - <<'PY'
+import csv, math
+log = list(csv.DictReader(open("log.tsv"), delimiter="\t"))[0]
+rows = {r[0]: r for r in csv.reader(open("all.tsv"), delimiter="\t")}
+cats = {r[0]: r for r in csv.reader(open("cats.tsv"), delimiter="\t")}
+def same(a, b):
+    return (a == "nan") == (b == "nan") and (a == "nan" or
+        math.isclose(float(a), float(b), rel_tol=1e-5, abs_tol=1e-9))
+bad = [l for l in range(47) if not same(log["iou_%d" % l], rows[str(l - 1)][6])]
+print(bad, same(log["val_miou"], cats["mean_iou"][1]))
+PY
+	assert_output '[] True'
+}

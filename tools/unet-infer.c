@@ -1,0 +1,291 @@
+/* unet-infer — label masks for photos from a trained U-Net: one label PNG
+ * per photo at the photo's own size, or photo on stdin to mask on stdout;
+ * optional colour overlays. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+#include "cli.h"
+#include "image.h"
+#include "infer.h"
+#include "maskio.h"
+#include "palette.h"
+#include "parse.h"
+#include "xalloc.h"
+
+#define OVERLAY_ALPHA 0.5f
+
+typedef struct {
+	const char *model, *outdir, *overlay;
+	int size, batch, threads;
+	uint64_t max_pixels;
+} Options;
+
+/* A photo in the batch being predicted. */
+typedef struct {
+	const char *path;	/* what to decode */
+	const char *name;	/* for messages and the output's stem */
+	int h, w;
+} Item;
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: %s -m model [-o dir] [--overlay dir] [--size s] [-b n]\n"
+	    "       [-j n] [--max-pixels n] [image ...]\n", progname);
+}
+
+static void
+parse_options(int argc, char **argv, Options *o)
+{
+	enum { O_OVERLAY = 256, O_SIZE, O_MAXPIX, O_VERSION };
+	static const struct option lo[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "overlay", required_argument, NULL, O_OVERLAY },
+		{ "size", required_argument, NULL, O_SIZE },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "max-pixels", required_argument, NULL, O_MAXPIX },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	long v;
+	Err e;
+	int c;
+
+	*o = (Options){ .outdir = ".", .batch = 4, .threads = cpu_count(),
+	    .max_pixels = MASK_MAX_PIXELS };
+	while ((c = getopt_long(argc, argv, "hm:o:b:j:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->model = optarg; break;
+		case 'o': o->outdir = optarg; break;
+		case O_OVERLAY: o->overlay = optarg; break;
+		case O_SIZE:
+			if (parse_long(optarg, 1, 8192, &v, &e) < 0)
+				usage_error("--size: %s", e.msg);
+			o->size = (int)v;
+			break;
+		case 'b':
+			if (parse_long(optarg, 1, 1024, &v, &e) < 0)
+				usage_error("-b: %s", e.msg);
+			o->batch = (int)v;
+			break;
+		case 'j':
+			if (parse_long(optarg, 1, 256, &v, &e) < 0)
+				usage_error("-j: %s", e.msg);
+			o->threads = (int)v;
+			break;
+		case O_MAXPIX:
+			if (parse_u64(optarg, 1, UINT64_MAX, &o->max_pixels, &e) < 0)
+				usage_error("--max-pixels: %s", e.msg);
+			break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		case O_VERSION: print_version(); exit(EXIT_OK);
+		default: usage(stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (o->model == NULL)
+		usage_error("-m model is required");
+}
+
+/* dir/STEM.png, STEM the base name of name without its extension. */
+static char *
+out_path(const char *dir, const char *name)
+{
+	const char *base = strrchr(name, '/'), *dot;
+	size_t n, stem;
+	char *p;
+
+	base = base ? base + 1 : name;
+	dot = strrchr(base, '.');
+	stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	n = strlen(dir) + stem + 6;
+	p = xmalloc(n);
+	snprintf(p, n, "%s/%.*s.png", dir, (int)stem, base);
+	return p;
+}
+
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Writes the mask (and overlay) of item it from labels at s x s. */
+static int
+emit(const Options *o, const Item *it, const uint8_t *labels, int s,
+    int to_stdout)
+{
+	uint8_t *m = xmalloc((size_t)it->h * it->w), *rgb = NULL;
+	char *path = to_stdout ? xstrdup("-") : out_path(o->outdir, it->name);
+	int rc = -1;
+	Err e;
+
+	mask_resize_nearest(labels, s, s, m, it->h, it->w, (size_t)it->w);
+	if (!to_stdout && same_file(path, it->path))
+		warnmsg("%s: would overwrite the photo itself; skipped", path);
+	else if (mask_write(path, m, it->h, it->w, 6, NULL, &e) < 0)
+		warnmsg("%s", e.msg);
+	else {
+		rc = 0;
+		if (!to_stdout)
+			printf("%s\n", path);
+	}
+	free(path);
+	if (rc == 0 && o->overlay != NULL) {
+		path = out_path(o->overlay, to_stdout ? "stdin" : it->name);
+		rc = -1;
+		if (same_file(path, it->path))
+			warnmsg("%s: would overwrite the photo itself; skipped",
+			    path);
+		else if (photo_load_resized(it->path, it->h, it->w, &rgb, &e) < 0)
+			warnmsg("%s", e.msg);
+		else {
+			palette_blend(rgb, m, (size_t)it->h * it->w,
+			    OVERLAY_ALPHA);
+			if (rgb_write_png(path, rgb, it->h, it->w, &e) < 0)
+				warnmsg("%s", e.msg);
+			else
+				rc = 0;
+		}
+		free(path);
+	}
+	free(rgb), free(m);
+	return rc;
+}
+
+/* Predicts items [0, n): decodes each into x, skipping bad photos. */
+static int
+predict(const Options *o, Unet *u, int s, Item *it, int n, float *x,
+    uint8_t *labels, int to_stdout)
+{
+	size_t plane = (size_t)s * s;
+	int ok = 0, status = EXIT_OK;
+	Err e;
+
+	for (int i = 0; i < n; i++) {
+		uint8_t *rgb;
+
+		if (photo_header(it[i].path, o->max_pixels, &it[i].h, &it[i].w,
+		    &e) < 0 || photo_load_resized(it[i].path, s, s, &rgb,
+		    &e) < 0) {
+			warnmsg("%s", e.msg);
+			status = EXIT_BAD;
+			continue;
+		}
+		infer_input(rgb, s, x + (size_t)ok * 3 * plane);
+		free(rgb);
+		it[ok++] = it[i];
+	}
+	if (ok == 0)
+		return status;
+	if (infer_labels(u, x, ok, s, labels, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	for (int i = 0; i < ok; i++)
+		if (emit(o, &it[i], labels + (size_t)i * plane, s,
+		    to_stdout) < 0)
+			status = EXIT_BAD;
+	return status;
+}
+
+/* Standard input into a temporary file, which libvips can open by name.
+ * Returns its path (the caller unlinks it). */
+static char *
+stdin_to_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path, buf[65536];
+	size_t n, len;
+	FILE *fp;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	len = strlen(dir) + 24;
+	path = xmalloc(len);
+	snprintf(path, len, "%s/unet-infer.XXXXXX", dir);
+	if ((fd = mkstemp(path)) < 0 || (fp = fdopen(fd, "wb")) == NULL)
+		die(EXIT_BAD, "%s: %s", path, strerror(errno));
+	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+		if (fwrite(buf, 1, n, fp) != n)
+			break;
+	if (ferror(stdin) || fclose(fp) != 0) {
+		unlink(path);
+		die(EXIT_BAD, "stdin: %s", strerror(errno));
+	}
+	return path;
+}
+
+static Unet *
+load_model(Options *o, int *s)
+{
+	Err e;
+	Unet *u = ckpt_load(o->model, NULL, NULL, &e);
+
+	if (u == NULL || model_train_size(o->model, s, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	if (o->size != 0)
+		*s = o->size;
+	if (*s == 0)
+		die(EXIT_BAD, "%s: no training size recorded; give --size",
+		    o->model);
+	if (*s % (1 << u->cfg.depth) != 0)
+		die(EXIT_USAGE, "size %d is not a multiple of 2^depth = %d", *s,
+		    1 << u->cfg.depth);
+	unet_set_threads(u, o->threads);
+	return u;
+}
+
+int
+main(int argc, char **argv)
+{
+	Options o;
+	Unet *u;
+	Item *it;
+	float *x;
+	uint8_t *labels;
+	int s, status = EXIT_OK, n = 0, from_stdin;
+	char *tmp = NULL;
+	Err e;
+
+	cli_init(argv[0]);
+	parse_options(argc, argv, &o);
+	if (imaging_init(argv[0], 1, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	u = load_model(&o, &s);
+	from_stdin = optind == argc;
+	if (from_stdin)
+		o.batch = 1;
+	x = xmallocarray((size_t)o.batch * 3 * s, (size_t)s * sizeof *x);
+	labels = xmallocarray((size_t)o.batch * s, (size_t)s);
+	it = xcalloc((size_t)o.batch, sizeof *it);
+	if (from_stdin) {
+		tmp = stdin_to_file();
+		it[0] = (Item){ .path = tmp, .name = "stdin" };
+		status = predict(&o, u, s, it, 1, x, labels, 1);
+		unlink(tmp);
+		free(tmp);
+	}
+	for (int i = optind; i < argc; i++) {
+		it[n] = (Item){ .path = argv[i], .name = argv[i] };
+		if (++n == o.batch || i == argc - 1) {
+			if (predict(&o, u, s, it, n, x, labels, 0) != EXIT_OK)
+				status = EXIT_BAD;
+			n = 0;
+		}
+	}
+	free(x), free(labels), free(it);
+	unet_free(u);
+	return close_stdout(status);
+}

@@ -1,0 +1,371 @@
+/* unet-train — train the U-Net on shards: epochs of Adam, a TSV log,
+ * the best model by validation mean IoU and a resumable last state. */
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "parse.h"
+#include "progress.h"
+#include "train.h"
+#include "xalloc.h"
+
+enum { EXIT_DIVERGED = 3 };
+
+typedef struct {
+	Recipe r;
+	RunOptions ro;
+	int resume, quiet;
+	const char *log;
+	char **train, **val;	/* shard paths after glob */
+	int ntrain, nval;
+} Options;
+
+/* The signal that asks us to stop: set by the handler only, hence a
+ * global (a handler has no other way to talk). */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: %s --train PATTERN --val PATTERN [-o model] [--state file]\n"
+	    "       [--log file] [--resume] [-q] [-e epochs] [-b batch]\n"
+	    "       [--lr rate] [--patience n] [--steps n] [-f filters]\n"
+	    "       [--depth n] [--classes n] [--dropout p] [--augment spec]\n"
+	    "       [--class-weights none|median] [--seed n] [-j n]\n",
+	    progname);
+}
+
+/* Adds the paths matching pattern (itself when it matches nothing and
+ * has no wildcard: the loader then names the missing file). */
+static void
+add_shards(char ***v, int *n, const char *pattern)
+{
+	glob_t g;
+	int rc = glob(pattern, 0, NULL, &g);
+
+	if (rc == GLOB_NOMATCH && strpbrk(pattern, "*?[") == NULL) {
+		*v = xreallocarray(*v, (size_t)*n + 1, sizeof **v);
+		(*v)[(*n)++] = xstrdup(pattern);
+		return;
+	}
+	if (rc != 0)
+		die(EXIT_BAD, "%s: no shard matches", pattern);
+	*v = xreallocarray(*v, (size_t)*n + g.gl_pathc, sizeof **v);
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		(*v)[(*n)++] = xstrdup(g.gl_pathv[i]);
+	globfree(&g);
+}
+
+/* "none" or a comma-separated list of flip, scale=S, brightness=B,
+ * contrast=C. */
+static void
+parse_augment(const char *spec, AugOptions *a)
+{
+	char *s = xstrdup(spec), *tok, *save;
+	double v;
+	Err e;
+
+	*a = (AugOptions){ 0 };
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (strcmp(tok, "none") == 0)
+			continue;
+		if (strcmp(tok, "flip") == 0) {
+			a->flip = 1;
+			continue;
+		}
+		if (eq == NULL)
+			usage_error("--augment: unknown '%s'", tok);
+		*eq = '\0';
+		if (parse_double(eq + 1, 0, 1, &v, &e) < 0)
+			usage_error("--augment: %s: %s", tok, e.msg);
+		if (strcmp(tok, "scale") == 0)
+			a->scale_min = (float)v;
+		else if (strcmp(tok, "brightness") == 0)
+			a->brightness = (float)v;
+		else if (strcmp(tok, "contrast") == 0)
+			a->contrast = (float)v;
+		else
+			usage_error("--augment: unknown '%s'", tok);
+	}
+	free(s);
+}
+
+static long
+num(const char *opt, const char *s, long lo, long hi)
+{
+	long v;
+	Err e;
+
+	if (parse_long(s, lo, hi, &v, &e) < 0)
+		usage_error("%s: %s", opt, e.msg);
+	return v;
+}
+
+static void
+parse_options(int argc, char **argv, Options *o)
+{
+	enum { O_TRAIN = 256, O_VAL, O_STATE, O_LOG, O_RESUME, O_LR,
+		O_PATIENCE, O_STEPS, O_DEPTH, O_CLASSES, O_DROPOUT, O_AUG,
+		O_CW, O_SEED, O_VERSION };
+	static const struct option lo[] = {
+		{ "train", required_argument, NULL, O_TRAIN },
+		{ "val", required_argument, NULL, O_VAL },
+		{ "output", required_argument, NULL, 'o' },
+		{ "state", required_argument, NULL, O_STATE },
+		{ "log", required_argument, NULL, O_LOG },
+		{ "resume", no_argument, NULL, O_RESUME },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "epochs", required_argument, NULL, 'e' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "lr", required_argument, NULL, O_LR },
+		{ "patience", required_argument, NULL, O_PATIENCE },
+		{ "steps", required_argument, NULL, O_STEPS },
+		{ "filters", required_argument, NULL, 'f' },
+		{ "depth", required_argument, NULL, O_DEPTH },
+		{ "classes", required_argument, NULL, O_CLASSES },
+		{ "dropout", required_argument, NULL, O_DROPOUT },
+		{ "augment", required_argument, NULL, O_AUG },
+		{ "class-weights", required_argument, NULL, O_CW },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	double d;
+	Err e;
+	int c;
+
+	*o = (Options){ .r = { .batch = 8, .lr = 1e-3f, .seed = 1 },
+	    .ro = { .epochs = 80, .patience = 10, .threads = cpu_count(),
+	    .out = "model.safetensors" } };
+	unet_config_default(&o->r.net);
+	parse_augment("flip,scale=0.8,brightness=0.1,contrast=0.1", &o->r.aug);
+	while ((c = getopt_long(argc, argv, "hqo:e:b:f:j:", lo, NULL)) != -1) {
+		switch (c) {
+		case O_TRAIN: add_shards(&o->train, &o->ntrain, optarg); break;
+		case O_VAL: add_shards(&o->val, &o->nval, optarg); break;
+		case 'o': o->ro.out = optarg; break;
+		case O_STATE: o->ro.state = optarg; break;
+		case O_LOG: o->log = optarg; break;
+		case O_RESUME: o->resume = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'e': o->ro.epochs = (uint64_t)num("--epochs", optarg, 1,
+		    1000000); break;
+		case 'b': o->r.batch = (int)num("--batch", optarg, 1, 4096); break;
+		case O_LR:
+			if (parse_double(optarg, 1e-30, 1e30, &d, &e) < 0)
+				usage_error("--lr: %s", e.msg);
+			o->r.lr = (float)d;
+			break;
+		case O_PATIENCE: o->ro.patience = (int)num("--patience", optarg,
+		    1, 1000000); break;
+		case O_STEPS: o->r.steps = (uint64_t)num("--steps", optarg, 1,
+		    1000000000); break;
+		case 'f': o->r.net.filters = (int)num("--filters", optarg, 1,
+		    1024); break;
+		case O_DEPTH: o->r.net.depth = (int)num("--depth", optarg, 1,
+		    UNET_MAX_DEPTH); break;
+		case O_CLASSES: o->r.net.classes = (int)num("--classes", optarg,
+		    2, 255); break;
+		case O_DROPOUT:
+			if (parse_double(optarg, 0, 0.99, &d, &e) < 0)
+				usage_error("--dropout: %s", e.msg);
+			o->r.net.dropout = (float)d;
+			break;
+		case O_AUG: parse_augment(optarg, &o->r.aug); break;
+		case O_CW:
+			if (strcmp(optarg, "none") == 0)
+				o->r.class_weights = CW_NONE;
+			else if (strcmp(optarg, "median") == 0)
+				o->r.class_weights = CW_MEDIAN;
+			else
+				usage_error("--class-weights: 'none' or 'median'");
+			break;
+		case O_SEED:
+			if (parse_u64(optarg, 0, UINT64_MAX, &o->r.seed, &e) < 0)
+				usage_error("--seed: %s", e.msg);
+			break;
+		case 'j': o->ro.threads = (int)num("-j", optarg, 1, 256); break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		case O_VERSION: print_version(); exit(EXIT_OK);
+		default: usage(stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->ntrain == 0 || o->nval == 0)
+		usage_error("--train and --val are required");
+	if (o->ro.state == NULL) {
+		size_t n = strlen(o->ro.out) + 6;
+		char *s = xmalloc(n);
+
+		snprintf(s, n, "%s.last", o->ro.out);
+		o->ro.state = s;
+	}
+	if (strcmp(o->ro.out, o->ro.state) == 0)
+		usage_error("-o and --state must differ");
+}
+
+static FILE *
+open_log(const Options *o, int classes)
+{
+	FILE *fp;
+
+	if (o->log == NULL)
+		return NULL;
+	if ((fp = fopen(o->log, o->resume ? "a" : "w")) == NULL)
+		die(EXIT_BAD, "%s: %s", o->log, strerror(errno));
+	if (ftell(fp) == 0) {
+		fputs("epoch\tstep\ttrain_loss\ttrain_pixel_acc\tval_loss\t"
+		    "val_miou\tlr\tseconds\timages_per_s", fp);
+		for (int c = 0; c < classes; c++)
+			fprintf(fp, "\tiou_%d", c);
+		fputc('\n', fp);
+	}
+	return fp;
+}
+
+static void
+log_num(FILE *fp, double v)
+{
+	if (isnan(v))
+		fputs("\tnan", fp);
+	else
+		fprintf(fp, "\t%.6g", v);
+}
+
+static void
+log_row(FILE *fp, const char *path, const EpochRow *r)
+{
+	if (fp == NULL)
+		return;
+	fprintf(fp, "%" PRIu64 "\t%" PRIu64, r->epoch, r->step);
+	log_num(fp, r->train_loss);
+	log_num(fp, r->train_acc);
+	log_num(fp, r->val_loss);
+	log_num(fp, r->val_miou);
+	log_num(fp, r->lr);
+	log_num(fp, r->seconds);
+	log_num(fp, r->ips);
+	for (int c = 0; c < r->classes; c++)
+		log_num(fp, r->iou[c]);
+	fputc('\n', fp);
+	if (fflush(fp) != 0 || ferror(fp))
+		die(EXIT_BAD, "%s: %s", path, strerror(errno));
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* a second signal ends the run at once, as without us */
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Runs epochs until the last, early stopping, a signal or a failure;
+ * returns the exit status. */
+static int
+run(Trainer *t, const Options *o, FILE *log)
+{
+	uint64_t total = o->ro.epochs, best_epoch;
+	EpochRow row;
+	Err e;
+	int r;
+
+	while (trainer_epoch_no(t) < total) {
+		Progress *p = progress_new(!o->quiet && isatty(STDERR_FILENO) ?
+		    stderr : NULL, "steps", trainer_steps_per_epoch(t));
+
+		if (trainer_patience_left(t) == 0) {
+			progress_free(p);
+			if (!o->quiet)
+				warnmsg("no better validation mean IoU in %d "
+				    "epochs: stopping", o->ro.patience);
+			break;
+		}
+		r = trainer_epoch(t, &stop_signal, p, &row, &e);
+		progress_free(p);
+		if (r < 0)
+			die(EXIT_BAD, "%s", e.msg);
+		if (r == TRAIN_DIVERGED)
+			die(EXIT_DIVERGED, "%s; stopped, %s and %s kept as they "
+			    "were", e.msg, o->ro.out, o->ro.state);
+		if (r == TRAIN_STOPPED) {
+			warnmsg("stopped by signal %d; state saved in %s",
+			    (int)stop_signal, o->ro.state);
+			return 128 + stop_signal;
+		}
+		log_row(log, o->log, &row);
+		if (!o->quiet)
+			fprintf(stderr, "epoch %" PRIu64 "/%" PRIu64 " loss %.4f "
+			    "acc %.4f val_loss %.4f val_miou %.4f%s %.1fs "
+			    "%.1f img/s\n", row.epoch, total, row.train_loss,
+			    row.train_acc, row.val_loss, row.val_miou,
+			    row.improved ? " *" : "", row.seconds, row.ips);
+	}
+	if (stop_signal != 0) {
+		warnmsg("stopped by signal %d", (int)stop_signal);
+		return 128 + stop_signal;
+	}
+	double best = trainer_best(t, &best_epoch);
+	if (!o->quiet && best >= 0)
+		warnmsg("best validation mean IoU %.4f at epoch %" PRIu64
+		    ", in %s", best, best_epoch, o->ro.out);
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	Options o;
+	Trainer *t;
+	FILE *log;
+	Err e;
+	int status;
+
+	cli_init(argv[0]);
+	parse_options(argc, argv, &o);
+	catch_signals();
+	t = o.resume ?
+	    trainer_resume(&o.r, &o.ro, (const char *const *)o.train, o.ntrain,
+	    (const char *const *)o.val, o.nval, &e) :
+	    trainer_new(&o.r, &o.ro, (const char *const *)o.train, o.ntrain,
+	    (const char *const *)o.val, o.nval, &e);
+	if (t == NULL)
+		die(EXIT_BAD, "%s", e.msg);
+	log = open_log(&o, o.r.net.classes);
+	status = run(t, &o, log);
+	if (log != NULL && fclose(log) != 0)
+		die(EXIT_BAD, "%s: %s", o.log, strerror(errno));
+	trainer_free(t);
+	for (int i = 0; i < o.ntrain; i++)
+		free(o.train[i]);
+	for (int i = 0; i < o.nval; i++)
+		free(o.val[i]);
+	free(o.train), free(o.val);
+	return status;
+}
