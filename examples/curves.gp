@@ -6,6 +6,7 @@ set datafile separator "\t"
 set key autotitle columnhead
 set multiplot layout 1,2 title "unet-train"
 set xlabel "epoch"
+set xrange [0:*]
 set grid
 set title "loss"
 plot log using "epoch":"train_loss" with linespoints title "training", \
