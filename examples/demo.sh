@@ -1,7 +1,9 @@
 #!/bin/sh
-# make demo: the pipeline as far as it exists, on the bundled sample
-# (two Fashionpedia photos and their rows): masks out of the CSV, a
-# submission back out of the masks, and a check that they agree.
+# make demo: first the bundled sample of real rows (two Fashionpedia
+# photos): masks out of the CSV, a submission back out of the masks, a
+# check that they agree; then the whole experiment graph
+# (examples/Makefile) on a synthetic data set: masks, shards, a U-Net
+# trained for some minutes, predictions, a submission, scores, pictures.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${DEMO_OUT:-$top/demo-out}
@@ -30,5 +32,10 @@ for f in "$out"/masks/*.png; do
 done
 echo "identical: $(ls "$out/again" | wc -l) masks"
 echo
-echo "Look at: $out/masks/*.png (label masks: value = category + 1)"
-echo "         $out/submission.csv (one row per object)"
+echo "== the experiment graph on synthetic data (make -C examples)"
+make --no-print-directory -s -C "$top/examples" OUT="$out/experiment" \
+    ${DEMO_VARS:-SYNTH_IMAGES=400 SYNTH_TEST=40 SIZE=128 FILTERS=8 EPOCHS=20 LR=0.005}
+echo
+echo "Look at: $out/masks/*.png (label masks of the sample: value = category + 1)"
+echo "         $out/submission.csv (the sample's objects as a submission)"
+echo "         $out/experiment/ (every step of the experiment, as named above)"
