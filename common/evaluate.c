@@ -62,7 +62,7 @@ image_loss(const float *z, int k, size_t hw, const uint8_t *y,
 
 int
 evaluate(Unet *u, Loader *val, const float *cw, double *loss, double *iou,
-    double *miou, Err *e)
+    double *miou, uint64_t *scored, Err *e)
 {
 	int k = u->cfg.classes, s = loader_size(val), r;
 	size_t hw = (size_t)s * s;
@@ -101,6 +101,7 @@ evaluate(Unet *u, Loader *val, const float *cw, double *loss, double *iou,
 	ConfSummary sum;
 	confusion_summary(&conf, 0, &sum);
 	*miou = sum.mean_iou;
+	*scored = sum.scored;
 	*loss = wsum > 0 ? lsum / wsum : NAN;
 	r = 0;
 	goto out;

@@ -401,14 +401,22 @@ static int
 end_epoch(Trainer *t, EpochRow *row, Err *e)
 {
 	double t0 = now(), vloss, miou;
+	uint64_t scored;
 
 	if (!finite_params(t)) {
 		err_set(e, "a weight is not finite after epoch %" PRIu64
 		    " (learning rate too high?)", t->ts.epoch + 1);
 		return TRAIN_DIVERGED;
 	}
-	if (evaluate(t->u, t->val, t->cw, &vloss, t->iou, &miou, e) < 0)
+	if (evaluate(t->u, t->val, t->cw, &vloss, t->iou, &miou, &scored,
+	    e) < 0)
 		return -1;
+	if (scored > 0 && !isfinite(vloss)) {
+		err_set(e, "the validation loss is %s after epoch %" PRIu64
+		    " (learning rate too high?)", isnan(vloss) ? "NaN" :
+		    "infinite", t->ts.epoch + 1);
+		return TRAIN_DIVERGED;
+	}
 	fill_row(t, row, vloss, miou, now() - t0);
 	t->ts.epoch++;
 	/* No class present at all gives NaN: it counts as 0. */

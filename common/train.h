@@ -87,10 +87,11 @@ enum { TRAIN_EPOCH = 0, TRAIN_STOPPED = 1, TRAIN_DIVERGED = 2 };
 int trainer_epoch(Trainer *t, volatile sig_atomic_t *stop, Progress *p,
     EpochRow *row, Err *e);
 
-/* The validation part alone, for a model: mean loss, per-class IoU
- * (classes entries) and mean IoU of the categories, as miou(1). */
+/* The validation part alone, for a model: mean loss (NaN when no pixel
+ * is scored), per-class IoU (classes entries), mean IoU of the
+ * categories, as miou(1), and the number of pixels scored. */
 int evaluate(Unet *u, Loader *val, const float *cw, double *loss,
-    double *iou, double *miou, Err *e);
+    double *iou, double *miou, uint64_t *scored, Err *e);
 
 /* Labels of a batch at or above classes (but 255) are refused, naming
  * the shard and the sample. */

@@ -4,6 +4,9 @@
 # unet-train on the CPU, then predictions for the held-out test photos,
 # their overlays and their scores against the all-background baseline.
 # Settings from the environment: N (images), EPOCHS, FILTERS, LR, JOBS.
+# Measured on 2 shared cores (2026-11-29): 20 epochs in 11.5 minutes took
+# the validation mean IoU of the categories from 0 (all background) to
+# 0.053; 20 more (unet-train --resume -e 40) to 0.100 at epoch 35.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${TRAIN_OUT:-$top/train-out}

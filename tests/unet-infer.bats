@@ -44,6 +44,8 @@ print(i.size[1], i.size[0], i.mode)
 	assert_output --partial 'size 30 is not a multiple of 2^depth = 4'
 	run -2 unet-infer -m "$(D)/model.st" -b 0 x.jpg
 	run -2 unet-infer -m "$(D)/model.st" --bogus x.jpg
+	run -2 unet-infer -m "$(D)/model.st" -o . --overlay ./ x.jpg
+	assert_output --partial '-o and --overlay must be different directories'
 }
 
 @test "a missing or bad model: exit 1 naming it" {

@@ -246,3 +246,12 @@ print(bad, same(log["val_miou"], cats["mean_iou"][1]))
 PY
 	assert_output '[] True'
 }
+
+@test "--resume refuses a weights-only model and shards of another size" {
+	run -0 tiny -q -e 1 --steps 1 -o m.st
+	run -1 tiny -q -e 2 -o x.st --state m.st --resume
+	assert_output --partial 'm.st'
+	run -1 unet-train -q --train "$(D)/va64-0.tar" --val "$(D)/va64-0.tar" \
+	    -e 2 -o m.st --resume
+	assert_output --partial 'the state was trained at 32x32, the shards are 64x64'
+}

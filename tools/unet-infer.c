@@ -16,6 +16,7 @@
 #include "maskio.h"
 #include "palette.h"
 #include "parse.h"
+#include "pool.h"
 #include "xalloc.h"
 
 #define OVERLAY_ALPHA 0.5f
@@ -26,11 +27,19 @@ typedef struct {
 	uint64_t max_pixels;
 } Options;
 
-/* A photo in the batch being predicted. */
+/* A photo in the batch being predicted: filled by jobs on the pool's
+ * threads, reported by the main thread in input order. */
 typedef struct {
+	const Options *o;
 	const char *path;	/* what to decode */
 	const char *name;	/* for messages and the output's stem */
-	int h, w;
+	int to_stdout;
+	int s, h, w;
+	float *x;		/* its network input, [3][s][s] */
+	const uint8_t *labels;	/* its prediction, [s][s] */
+	char *written;		/* the mask written, to print */
+	int ok;
+	Err e;
 } Item;
 
 static void
@@ -39,6 +48,15 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: %s -m model [-o dir] [--overlay dir] [--size s] [-b n]\n"
 	    "       [-j n] [--max-pixels n] [image ...]\n", progname);
+}
+
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 static void
@@ -94,6 +112,9 @@ parse_options(int argc, char **argv, Options *o)
 	}
 	if (o->model == NULL)
 		usage_error("-m model is required");
+	if (o->overlay != NULL && (strcmp(o->overlay, o->outdir) == 0 ||
+	    same_file(o->overlay, o->outdir)))
+		usage_error("-o and --overlay must be different directories");
 }
 
 /* dir/STEM.png, STEM the base name of name without its extension. */
@@ -113,89 +134,109 @@ out_path(const char *dir, const char *name)
 	return p;
 }
 
+/* The overlay of a written mask m. */
 static int
-same_file(const char *a, const char *b)
+overlay(Item *it, const uint8_t *m)
 {
-	struct stat sa, sb;
-
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* Writes the mask (and overlay) of item it from labels at s x s. */
-static int
-emit(const Options *o, const Item *it, const uint8_t *labels, int s,
-    int to_stdout)
-{
-	uint8_t *m = xmalloc((size_t)it->h * it->w), *rgb = NULL;
-	char *path = to_stdout ? xstrdup("-") : out_path(o->outdir, it->name);
+	char *path = out_path(it->o->overlay, it->to_stdout ? "stdin" :
+	    it->name);
+	uint8_t *rgb = NULL;
 	int rc = -1;
-	Err e;
 
-	mask_resize_nearest(labels, s, s, m, it->h, it->w, (size_t)it->w);
-	if (!to_stdout && same_file(path, it->path))
-		warnmsg("%s: would overwrite the photo itself; skipped", path);
-	else if (mask_write(path, m, it->h, it->w, 6, NULL, &e) < 0)
-		warnmsg("%s", e.msg);
-	else {
-		rc = 0;
-		if (!to_stdout)
-			printf("%s\n", path);
+	if (same_file(path, it->path))
+		err_set(&it->e, "%s: would overwrite the photo itself; skipped",
+		    path);
+	else if (photo_load_resized(it->path, it->h, it->w, &rgb, &it->e) == 0) {
+		palette_blend(rgb, m, (size_t)it->h * it->w, OVERLAY_ALPHA);
+		rc = rgb_write_png(path, rgb, it->h, it->w, &it->e);
 	}
-	free(path);
-	if (rc == 0 && o->overlay != NULL) {
-		path = out_path(o->overlay, to_stdout ? "stdin" : it->name);
-		rc = -1;
-		if (same_file(path, it->path))
-			warnmsg("%s: would overwrite the photo itself; skipped",
-			    path);
-		else if (photo_load_resized(it->path, it->h, it->w, &rgb, &e) < 0)
-			warnmsg("%s", e.msg);
-		else {
-			palette_blend(rgb, m, (size_t)it->h * it->w,
-			    OVERLAY_ALPHA);
-			if (rgb_write_png(path, rgb, it->h, it->w, &e) < 0)
-				warnmsg("%s", e.msg);
-			else
-				rc = 0;
-		}
-		free(path);
-	}
-	free(rgb), free(m);
+	free(rgb), free(path);
 	return rc;
 }
 
-/* Predicts items [0, n): decodes each into x, skipping bad photos. */
+/* Pool job: the mask (and overlay) of an item, at the photo's size. */
+static void
+emit_job(void *arg)
+{
+	Item *it = arg;
+	uint8_t *m = xmalloc((size_t)it->h * it->w);
+	char *path = it->to_stdout ? xstrdup("-") :
+	    out_path(it->o->outdir, it->name);
+
+	it->ok = 0;
+	mask_resize_nearest(it->labels, it->s, it->s, m, it->h, it->w,
+	    (size_t)it->w);
+	if (!it->to_stdout && same_file(path, it->path))
+		err_set(&it->e, "%s: would overwrite the photo itself; skipped",
+		    path);
+	else if (mask_write(path, m, it->h, it->w, 6, NULL, &it->e) == 0) {
+		it->written = path;
+		path = NULL;
+		it->ok = it->o->overlay == NULL || overlay(it, m) == 0;
+	}
+	free(path), free(m);
+}
+
+/* Pool job: header check, decode at the network's size, normalise. */
+static void
+decode_job(void *arg)
+{
+	Item *it = arg;
+	uint8_t *rgb;
+
+	it->ok = photo_header(it->path, it->o->max_pixels, &it->h, &it->w,
+	    &it->e) == 0 && photo_load_resized(it->path, it->s, it->s, &rgb,
+	    &it->e) == 0;
+	if (it->ok) {
+		infer_input(rgb, it->s, it->x);
+		free(rgb);
+	}
+}
+
+/* Predicts items [0, n): decodes them on the pool, skipping bad photos,
+ * runs the network on the good ones, writes their masks on the pool,
+ * then reports in input order. */
 static int
-predict(const Options *o, Unet *u, int s, Item *it, int n, float *x,
-    uint8_t *labels, int to_stdout)
+predict(Pool *pool, Unet *u, int s, Item *it, int n, float *x,
+    uint8_t *labels)
 {
 	size_t plane = (size_t)s * s;
 	int ok = 0, status = EXIT_OK;
+	Item **good = xmallocarray((size_t)n, sizeof *good);
 	Err e;
 
 	for (int i = 0; i < n; i++) {
-		uint8_t *rgb;
-
-		if (photo_header(it[i].path, o->max_pixels, &it[i].h, &it[i].w,
-		    &e) < 0 || photo_load_resized(it[i].path, s, s, &rgb,
-		    &e) < 0) {
-			warnmsg("%s", e.msg);
-			status = EXIT_BAD;
-			continue;
-		}
-		infer_input(rgb, s, x + (size_t)ok * 3 * plane);
-		free(rgb);
-		it[ok++] = it[i];
+		it[i].s = s;
+		it[i].x = x + (size_t)i * 3 * plane;
+		pool_submit(pool, decode_job, &it[i]);
 	}
-	if (ok == 0)
-		return status;
-	if (infer_labels(u, x, ok, s, labels, &e) < 0)
+	pool_wait(pool);
+	for (int i = 0; i < n; i++) {
+		if (!it[i].ok)
+			continue;
+		/* the network wants the good inputs packed */
+		if (it[i].x != x + (size_t)ok * 3 * plane)
+			memcpy(x + (size_t)ok * 3 * plane, it[i].x,
+			    3 * plane * sizeof *x);
+		it[i].labels = labels + (size_t)ok * plane;
+		good[ok++] = &it[i];
+	}
+	if (ok > 0 && infer_labels(u, x, ok, s, labels, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
 	for (int i = 0; i < ok; i++)
-		if (emit(o, &it[i], labels + (size_t)i * plane, s,
-		    to_stdout) < 0)
+		pool_submit(pool, emit_job, good[i]);
+	pool_wait(pool);
+	for (int i = 0; i < n; i++) {
+		if (it[i].written != NULL && !it[i].to_stdout)
+			printf("%s\n", it[i].written);
+		if (!it[i].ok) {
+			warnmsg("%s", it[i].e.msg);
 			status = EXIT_BAD;
+		}
+		free(it[i].written);
+		it[i].written = NULL;
+	}
+	free(good);
 	return status;
 }
 
@@ -253,9 +294,10 @@ main(int argc, char **argv)
 	Options o;
 	Unet *u;
 	Item *it;
+	Pool *pool;
 	float *x;
 	uint8_t *labels;
-	int s, status = EXIT_OK, n = 0, from_stdin;
+	int s, status = EXIT_OK, n = 0;
 	char *tmp = NULL;
 	Err e;
 
@@ -264,27 +306,30 @@ main(int argc, char **argv)
 	if (imaging_init(argv[0], 1, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
 	u = load_model(&o, &s);
-	from_stdin = optind == argc;
-	if (from_stdin)
+	if (optind == argc)
 		o.batch = 1;
 	x = xmallocarray((size_t)o.batch * 3 * s, (size_t)s * sizeof *x);
 	labels = xmallocarray((size_t)o.batch * s, (size_t)s);
 	it = xcalloc((size_t)o.batch, sizeof *it);
-	if (from_stdin) {
+	/* the pool and the network take turns: -j threads in all */
+	pool = pool_new(o.threads > 1 ? o.threads : 0, o.batch);
+	if (optind == argc) {
 		tmp = stdin_to_file();
-		it[0] = (Item){ .path = tmp, .name = "stdin" };
-		status = predict(&o, u, s, it, 1, x, labels, 1);
+		it[0] = (Item){ .o = &o, .path = tmp, .name = "stdin",
+		    .to_stdout = 1 };
+		status = predict(pool, u, s, it, 1, x, labels);
 		unlink(tmp);
 		free(tmp);
 	}
 	for (int i = optind; i < argc; i++) {
-		it[n] = (Item){ .path = argv[i], .name = argv[i] };
+		it[n] = (Item){ .o = &o, .path = argv[i], .name = argv[i] };
 		if (++n == o.batch || i == argc - 1) {
-			if (predict(&o, u, s, it, n, x, labels, 0) != EXIT_OK)
+			if (predict(pool, u, s, it, n, x, labels) != EXIT_OK)
 				status = EXIT_BAD;
 			n = 0;
 		}
 	}
+	pool_free(pool);
 	free(x), free(labels), free(it);
 	unet_free(u);
 	return close_stdout(status);

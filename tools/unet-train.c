@@ -25,6 +25,7 @@ typedef struct {
 	int resume, quiet;
 	const char *log;
 	char **train, **val;	/* shard paths after glob */
+	char *state_buf;	/* the default --state, to free */
 	int ntrain, nval;
 } Options;
 
@@ -218,7 +219,7 @@ parse_options(int argc, char **argv, Options *o)
 		char *s = xmalloc(n);
 
 		snprintf(s, n, "%s.last", o->ro.out);
-		o->ro.state = s;
+		o->ro.state = o->state_buf = s;
 	}
 	if (strcmp(o->ro.out, o->ro.state) == 0)
 		usage_error("-o and --state must differ");
@@ -366,6 +367,6 @@ main(int argc, char **argv)
 		free(o.train[i]);
 	for (int i = 0; i < o.nval; i++)
 		free(o.val[i]);
-	free(o.train), free(o.val);
+	free(o.train), free(o.val), free(o.state_buf);
 	return status;
 }
