@@ -128,11 +128,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/imatseg
 
 clean:
-	rm -rf bin build demo-out train-out
-
-# make train-synth: some minutes of unet-train on synthetic data, then
-# unet-infer, mask2rle and miou against the all-background baseline
-# (examples/train-synth.sh; unet-train(1) EXAMPLES).
-.PHONY: train-synth
-train-synth: all
-	@sh examples/train-synth.sh
+	rm -rf bin build demo-out
