@@ -11,9 +11,9 @@ set grid
 set title "loss"
 plot log using "epoch":"train_loss" with linespoints title "training", \
      log using "epoch":"val_loss" with linespoints title "validation"
-set title "validation mean IoU"
+set title "accuracy"
 set yrange [0:1]
-set key bottom right
-plot log using "epoch":"val_miou" with linespoints title "mean IoU", \
+set key top left
+plot log using "epoch":"val_miou" with linespoints title "validation mean IoU", \
      log using "epoch":"train_pixel_acc" with linespoints title "training pixel accuracy"
 unset multiplot

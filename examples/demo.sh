@@ -33,8 +33,9 @@ done
 echo "identical: $(ls "$out/again" | wc -l) masks"
 echo
 echo "== the experiment graph on synthetic data (make -C examples)"
+# DEMO_VARS: other settings of examples/Makefile, e.g. "EPOCHS=5"
 make --no-print-directory -s -C "$top/examples" OUT="$out/experiment" \
-    ${DEMO_VARS:-SYNTH_IMAGES=400 SYNTH_TEST=40 SIZE=128 FILTERS=8 EPOCHS=20 LR=0.005}
+    ${DEMO_VARS:-}
 echo
 echo "Look at: $out/masks/*.png (label masks of the sample: value = category + 1)"
 echo "         $out/submission.csv (the sample's objects as a submission)"
