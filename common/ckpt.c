@@ -104,8 +104,15 @@ ckpt_save(const char *path, const Unet *u, const Adam *opt,
 		return err_set(e, "%s: more than %d metadata entries", path,
 		    MAX_META);
 	}
-	for (int i = 0; i < nextra; i++)
+	for (int i = 0; i < nextra; i++) {
+		for (int k = 0; k < mt->n; k++)
+			if (strcmp(mt->m[k].key, extra[i].key) == 0) {
+				free(t), free(names), free(mt);
+				return err_set(e, "%s: metadata %s given twice",
+				    path, extra[i].key);
+			}
 		mt->m[mt->n++] = extra[i];
+	}
 	for (int i = 0; i < u->nviews; i++) {
 		const TensorView *v = &u->views[i];
 
