@@ -7,9 +7,9 @@
 
 #include "par.h"
 
-/* The im2col matrix of a band is kept near this many floats (4 MiB):
+/* The im2col matrix of a band is kept near this many floats (1 MiB):
  * large enough for an efficient GEMM, small enough not to cost memory. */
-#define BAND_FLOATS (1L << 20)
+#define BAND_FLOATS (1L << 18)
 
 static int
 band_rows(int ci, int h, int w)
