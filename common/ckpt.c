@@ -99,8 +99,20 @@ ckpt_save(const char *path, const Unet *u, const Adam *opt,
 		    "parameters", path, opt->n, u->nparams);
 	}
 	meta_fill(mt, u, opt, ts);
-	for (int i = 0; i < nextra && mt->n < MAX_META; i++)
+	if (nextra > MAX_META - mt->n) {
+		free(t), free(names), free(mt);
+		return err_set(e, "%s: more than %d metadata entries", path,
+		    MAX_META);
+	}
+	for (int i = 0; i < nextra; i++) {
+		for (int k = 0; k < mt->n; k++)
+			if (strcmp(mt->m[k].key, extra[i].key) == 0) {
+				free(t), free(names), free(mt);
+				return err_set(e, "%s: metadata %s given twice",
+				    path, extra[i].key);
+			}
 		mt->m[mt->n++] = extra[i];
+	}
 	for (int i = 0; i < u->nviews; i++) {
 		const TensorView *v = &u->views[i];
 

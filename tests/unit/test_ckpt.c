@@ -139,6 +139,10 @@ test_resumable_round_trip(void)
 	    b->weight_decay == a->weight_decay);
 	CHECK(memcmp(&ts, &tt, sizeof ts) == 0);
 	CHECK(ckpt_save(path_of("s.safetensors"), v, b, &tt, extra, 1, &e) == 0);
+	StMeta clash[1] = { { "step", "7" } };
+	CHECK(ckpt_save(path_of("bad.safetensors"), v, b, &tt, clash, 1,
+	    &e) == -1);
+	CHECK(strstr(e.msg, "metadata step given twice") != NULL);
 	CHECK(same_file(path_of("r.safetensors"), path_of("s.safetensors")));
 	unet_free(u);
 	unet_free(v);
