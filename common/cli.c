@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "parse.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,4 +85,42 @@ close_stdout(int status)
 		return EXIT_BAD;
 	}
 	return status;
+}
+
+void
+cli_common_option(int c, void (*usage)(FILE *))
+{
+	if (c == 'h') {
+		usage(stdout);
+		exit(EXIT_OK);
+	}
+	if (c == CLI_OPT_VERSION) {
+		print_version();
+		exit(EXIT_OK);
+	}
+	usage(stderr);
+	exit(EXIT_USAGE);
+}
+
+int
+cli_jobs(const char *arg)
+{
+	long v;
+	Err e;
+
+	if (parse_long(arg, 1, 256, &v, &e) < 0)
+		usage_error("-j: %s", e.msg);
+	return (int)v;
+}
+
+FILE *
+cli_open_input(const char *path)
+{
+	FILE *fp;
+
+	if (strcmp(path, "-") == 0)
+		return stdin;
+	if ((fp = fopen(path, "r")) == NULL)
+		die(EXIT_BAD, "%s: %s", path, strerror(errno));
+	return fp;
 }

@@ -4,6 +4,8 @@
 #ifndef IMATSEG_CLI_H
 #define IMATSEG_CLI_H
 
+#include <stdio.h>
+
 #include "err.h"
 
 enum {
@@ -26,6 +28,23 @@ void die(int status, const char *fmt, ...)
 void usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 void print_version(void);
+
+/* The long options every program ends with: -h/--help and --version. */
+enum { CLI_OPT_VERSION = 0x7f00 };
+#define CLI_COMMON_OPTIONS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, CLI_OPT_VERSION }, \
+	{ NULL, 0, NULL, 0 }
+/* The end of every option switch: -h prints the usage on stdout and
+ * exits 0, --version prints the version and exits 0, anything else is a
+ * usage error (the usage on stderr, exit 2). */
+void cli_common_option(int c, void (*usage)(FILE *))
+	__attribute__((noreturn));
+/* The input file path, or stdin for "-"; a file that cannot be opened
+ * ends the program (exit 1) with the system's reason. */
+FILE *cli_open_input(const char *path);
+/* -j N: threads, 1 to 256, or a usage error. */
+int cli_jobs(const char *arg);
 /* Online CPUs, at least 1: the -j default. */
 int cpu_count(void);
 /* Closes stdout and reports a write error (full disk, closed pipe) as

@@ -1,32 +1,14 @@
 #!/usr/bin/env bats
 # miou(1): every promise of the man page.
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers
 
-TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-PATH="$TOP/bin:$PATH"
-PY=/usr/bin/python3
 REF="$TOP/tests/ref/metrics.py"
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 	# Two named categories keep the tables short.
 	printf '{"categories": [{"id": 0, "name": "shirt"}, {"id": 1, "name": "pants"}], "attributes": []}\n' > two.json
-}
-
-# mkmask FILE.png H W 'numpy statements on m': an 8-bit grey PNG made with
-# PIL, not with imatseg.
-mkmask() {
-	"$PY" -c '
-import sys
-from PIL import Image
-import numpy as np
-m = np.zeros((int(sys.argv[2]), int(sys.argv[3])), np.uint8)
-exec(sys.argv[4])
-Image.fromarray(m, "L").save(sys.argv[1])
-' "$@"
 }
 
 # The 4x4 example of the man page.

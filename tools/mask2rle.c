@@ -48,7 +48,7 @@ static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_EXT = 256, O_INST, O_CONN, O_MINAREA, O_ALL, O_SIZES, O_LABELS,
-		O_MAXPIX, O_VERSION };
+		O_MAXPIX };
 	static const struct option longopts[] = {
 		{ "ext", required_argument, NULL, O_EXT },
 		{ "instances", no_argument, NULL, O_INST },
@@ -58,9 +58,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "sizes", no_argument, NULL, O_SIZES },
 		{ "labels", required_argument, NULL, O_LABELS },
 		{ "max-pixels", required_argument, NULL, O_MAXPIX },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
+		CLI_COMMON_OPTIONS
 	};
 	Err e;
 	int c;
@@ -100,15 +98,8 @@ parse_options(int argc, char **argv, struct options *o)
 			if (parse_u64(optarg, 1, RLE_MAX_PIXELS, &o->max_pixels, &e) < 0)
 				usage_error("--max-pixels: %s", e.msg);
 			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case O_VERSION:
-			print_version();
-			exit(EXIT_OK);
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			cli_common_option(c, usage);
 		}
 	}
 }

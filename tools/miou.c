@@ -62,8 +62,7 @@ usage(FILE *fp)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_KAGGLE = 256, O_MATCH, O_BG, O_STRICT, O_DIGITS, O_LABELS,
-		O_VERSION };
+	enum { O_KAGGLE = 256, O_MATCH, O_BG, O_STRICT, O_DIGITS, O_LABELS };
 	static const struct option longopts[] = {
 		{ "kaggle", no_argument, NULL, O_KAGGLE },
 		{ "match-attributes", no_argument, NULL, O_MATCH },
@@ -72,9 +71,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "digits", required_argument, NULL, O_DIGITS },
 		{ "labels", required_argument, NULL, O_LABELS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
+		CLI_COMMON_OPTIONS
 	};
 	long v;
 	Err e;
@@ -96,9 +93,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->strict = 1;
 			break;
 		case 'j':
-			if (parse_long(optarg, 1, 256, &v, &e) < 0)
-				usage_error("-j: %s", e.msg);
-			o->threads = (int)v;
+			o->threads = cli_jobs(optarg);
 			break;
 		case O_DIGITS:
 			if (parse_long(optarg, 1, 17, &v, &e) < 0)
@@ -108,15 +103,8 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_LABELS:
 			o->labels = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case O_VERSION:
-			print_version();
-			exit(EXIT_OK);
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			cli_common_option(c, usage);
 		}
 	}
 	if (argc - optind != 2)
@@ -339,25 +327,13 @@ warn_cb(void *arg, const char *msg)
 	warnmsg("%s", msg);
 }
 
-static FILE *
-open_input(const char *path)
-{
-	FILE *fp;
-
-	if (strcmp(path, "-") == 0)
-		return stdin;
-	if ((fp = fopen(path, "r")) == NULL)
-		die(EXIT_BAD, "%s: %s", path, strerror(errno));
-	return fp;
-}
-
 static int
 run_kaggle(const struct options *o, const Labels *lab)
 {
 	KaggleOptions ko = { .ncat = lab->ncat,
 	    .match_attributes = o->match_attributes, .strict = o->strict,
 	    .warn = warn_cb };
-	FILE *tf = open_input(o->truth), *sf = open_input(o->pred);
+	FILE *tf = cli_open_input(o->truth), *sf = cli_open_input(o->pred);
 	const char *tn = tf == stdin ? "stdin" : o->truth;
 	const char *sn = sf == stdin ? "stdin" : o->pred;
 	KaggleResult r;

@@ -39,7 +39,7 @@ usage(FILE *fp)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_HEIGHT = 256, O_ALPHA, O_TITLE, O_LABELS, O_VERSION };
+	enum { O_HEIGHT = 256, O_ALPHA, O_TITLE, O_LABELS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "count", required_argument, NULL, 'n' },
@@ -47,9 +47,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "alpha", required_argument, NULL, O_ALPHA },
 		{ "title", required_argument, NULL, O_TITLE },
 		{ "labels", required_argument, NULL, O_LABELS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
+		CLI_COMMON_OPTIONS
 	};
 	Err e;
 	int c;
@@ -79,15 +77,8 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_LABELS:
 			o->labels = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case O_VERSION:
-			print_version();
-			exit(EXIT_OK);
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			cli_common_option(c, usage);
 		}
 	}
 	if (o->outdir == NULL)

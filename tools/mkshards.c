@@ -48,9 +48,9 @@ typedef struct {
 } Result;
 
 static void
-usage(void)
+usage(FILE *fp)
 {
-	printf("usage: %s -o PATTERN [-q] [--letterbox] [-j N] "
+	fprintf(fp, "usage: %s -o PATTERN [-q] [--letterbox] [-j N] "
 	    "[--max-pixels N]\n"
 	    "       [--per-shard N] [--seed N] [--size S] "
 	    "[--list FILE | --images DIR --masks DIR]\n"
@@ -117,8 +117,6 @@ static void
 parse_args(int argc, char **argv, Options *o)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ "list", required_argument, NULL, 'l' },
 		{ "images", required_argument, NULL, 'I' },
 		{ "masks", required_argument, NULL, 'M' },
@@ -130,7 +128,7 @@ parse_args(int argc, char **argv, Options *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-pixels", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 }
+		CLI_COMMON_OPTIONS
 	};
 	long v;
 	int c;
@@ -140,8 +138,6 @@ parse_args(int argc, char **argv, Options *o)
 	    .spec = { .size = 256, .max_pixels = MASK_MAX_PIXELS } };
 	while ((c = getopt_long(argc, argv, "hj:o:q", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h': usage(); exit(EXIT_OK);
-		case 'V': print_version(); exit(EXIT_OK);
 		case 'l': o->list = optarg; break;
 		case 'I': o->images_dir = optarg; break;
 		case 'M': o->masks_dir = optarg; break;
@@ -162,15 +158,14 @@ parse_args(int argc, char **argv, Options *o)
 				usage_error("--seed: %s", e.msg);
 			break;
 		case 'j':
-			if (parse_long(optarg, 1, 1024, &o->jobs, &e) < 0)
-				usage_error("-j: %s", e.msg);
+			o->jobs = cli_jobs(optarg);
 			break;
 		case 'P':
 			if (parse_u64(optarg, 1, UINT64_MAX, &o->spec.max_pixels,
 			    &e) < 0)
 				usage_error("--max-pixels: %s", e.msg);
 			break;
-		default: usage_error("unknown option");
+		default: cli_common_option(c, usage);
 		}
 	}
 	if (optind != argc)

@@ -61,8 +61,7 @@ usage(FILE *fp)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_OVERLAP = 256, O_STATS, O_SHARD, O_LEVEL, O_MAXPIX, O_LABELS,
-		O_VERSION };
+	enum { O_OVERLAP = 256, O_STATS, O_SHARD, O_LEVEL, O_MAXPIX, O_LABELS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -73,9 +72,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "compression", required_argument, NULL, O_LEVEL },
 		{ "max-pixels", required_argument, NULL, O_MAXPIX },
 		{ "labels", required_argument, NULL, O_LABELS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
+		CLI_COMMON_OPTIONS
 	};
 	long v;
 	Err e;
@@ -90,9 +87,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->outdir = optarg;
 			break;
 		case 'j':
-			if (parse_long(optarg, 1, 256, &v, &e) < 0)
-				usage_error("-j: %s", e.msg);
-			o->jobs = (int)v;
+			o->jobs = cli_jobs(optarg);
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -121,15 +116,8 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_LABELS:
 			o->labels = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case O_VERSION:
-			print_version();
-			exit(EXIT_OK);
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			cli_common_option(c, usage);
 		}
 	}
 	if (argc - optind > 1)
@@ -406,18 +394,6 @@ stats_pass(struct run *run, TrainReader *tr)
 	return status;
 }
 
-static FILE *
-open_input(const char *path)
-{
-	FILE *fp;
-
-	if (strcmp(path, "-") == 0)
-		return stdin;
-	if ((fp = fopen(path, "r")) == NULL)
-		die(EXIT_BAD, "%s: %s", path, strerror(errno));
-	return fp;
-}
-
 /* The input once more from its start: rewound when it is a file, else
  * the spool of what was read. */
 static FILE *
@@ -455,7 +431,7 @@ main(int argc, char **argv)
 		die(EXIT_BAD, "%s: not a directory", o.outdir);
 	if (imaging_init(argv[0], 1, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
-	run.fp = open_input(o.input);
+	run.fp = cli_open_input(o.input);
 	name = strcmp(o.input, "-") == 0 ? "stdin" : o.input;
 	if (!o.stats && fstat(fileno(run.fp), &st) == 0 && !S_ISREG(st.st_mode))
 		run.spool = tmpfile();

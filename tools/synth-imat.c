@@ -64,7 +64,7 @@ number(const char *opt, const char *s, long min, long max)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_TEST = 256, O_CSV, O_MIN, O_MAX, O_QUALITY, O_VERSION };
+	enum { O_TEST = 256, O_CSV, O_MIN, O_MAX, O_QUALITY };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "images", required_argument, NULL, 'n' },
@@ -75,9 +75,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "min-side", required_argument, NULL, O_MIN },
 		{ "max-side", required_argument, NULL, O_MAX },
 		{ "quality", required_argument, NULL, O_QUALITY },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
+		CLI_COMMON_OPTIONS
 	};
 	Err e;
 	int c;
@@ -97,7 +95,7 @@ parse_options(int argc, char **argv, struct options *o)
 				usage_error("--seed: %s", e.msg);
 			break;
 		case 'j':
-			o->jobs = (int)number("-j", optarg, 1, 256);
+			o->jobs = cli_jobs(optarg);
 			break;
 		case O_TEST:
 			o->tests = number("--test", optarg, 0, MAX_IMAGES);
@@ -114,15 +112,8 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_QUALITY:
 			o->quality = (int)number("--quality", optarg, 1, 100);
 			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
-		case O_VERSION:
-			print_version();
-			exit(EXIT_OK);
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			cli_common_option(c, usage);
 		}
 	}
 	if (optind < argc)

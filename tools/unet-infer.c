@@ -62,7 +62,7 @@ same_file(const char *a, const char *b)
 static void
 parse_options(int argc, char **argv, Options *o)
 {
-	enum { O_OVERLAY = 256, O_SIZE, O_MAXPIX, O_VERSION };
+	enum { O_OVERLAY = 256, O_SIZE, O_MAXPIX };
 	static const struct option lo[] = {
 		{ "model", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
@@ -71,9 +71,7 @@ parse_options(int argc, char **argv, Options *o)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-pixels", required_argument, NULL, O_MAXPIX },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
+		CLI_COMMON_OPTIONS
 	};
 	long v;
 	Err e;
@@ -97,17 +95,14 @@ parse_options(int argc, char **argv, Options *o)
 			o->batch = (int)v;
 			break;
 		case 'j':
-			if (parse_long(optarg, 1, 256, &v, &e) < 0)
-				usage_error("-j: %s", e.msg);
-			o->threads = (int)v;
+			o->threads = cli_jobs(optarg);
 			break;
 		case O_MAXPIX:
 			if (parse_u64(optarg, 1, UINT64_MAX, &o->max_pixels, &e) < 0)
 				usage_error("--max-pixels: %s", e.msg);
 			break;
-		case 'h': usage(stdout); exit(EXIT_OK);
-		case O_VERSION: print_version(); exit(EXIT_OK);
-		default: usage(stderr); exit(EXIT_USAGE);
+		default:
+			cli_common_option(c, usage);
 		}
 	}
 	if (o->model == NULL)

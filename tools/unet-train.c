@@ -124,7 +124,7 @@ parse_options(int argc, char **argv, Options *o)
 {
 	enum { O_TRAIN = 256, O_VAL, O_STATE, O_LOG, O_RESUME, O_LR,
 		O_PATIENCE, O_STEPS, O_DEPTH, O_CLASSES, O_DROPOUT, O_AUG,
-		O_CW, O_SEED, O_VERSION };
+		O_CW, O_SEED };
 	static const struct option lo[] = {
 		{ "train", required_argument, NULL, O_TRAIN },
 		{ "val", required_argument, NULL, O_VAL },
@@ -146,9 +146,7 @@ parse_options(int argc, char **argv, Options *o)
 		{ "class-weights", required_argument, NULL, O_CW },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "jobs", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
+		CLI_COMMON_OPTIONS
 	};
 	double d;
 	Err e;
@@ -204,10 +202,9 @@ parse_options(int argc, char **argv, Options *o)
 			if (parse_u64(optarg, 0, UINT64_MAX, &o->r.seed, &e) < 0)
 				usage_error("--seed: %s", e.msg);
 			break;
-		case 'j': o->ro.threads = (int)num("-j", optarg, 1, 256); break;
-		case 'h': usage(stdout); exit(EXIT_OK);
-		case O_VERSION: print_version(); exit(EXIT_OK);
-		default: usage(stderr); exit(EXIT_USAGE);
+		case 'j': o->ro.threads = cli_jobs(optarg); break;
+		default:
+			cli_common_option(c, usage);
 		}
 	}
 	if (optind != argc)
