@@ -87,6 +87,14 @@ print(max(v) <= 46)
 	cmp stdin.png "out/$(basename "$f" .jpg).png"
 }
 
+@test "a bad photo on stdin is reported as stdin, exit 1" {
+	echo "not a photo" > junk.txt
+	run -1 --separate-stderr unet-infer -m "$(D)/model.st" < junk.txt
+	[ -z "$output" ]
+	[[ "$stderr" == "unet-infer: stdin: "* ]]
+	[[ "$stderr" != *"/tmp"* ]]
+}
+
 @test "-b batches and -j threads give the same masks" {
 	mkdir a b
 	run -0 unet-infer -m "$(D)/model.st" -o a -b 1 -j 1 "$(D)"/syn/test/*.jpg

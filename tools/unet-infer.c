@@ -173,6 +173,27 @@ emit_job(void *arg)
 }
 
 /* Pool job: header check, decode at the network's size, normalise. */
+/* A photo's failure. For stdin the message names "stdin", not the
+ * temporary file the photo was spooled to. */
+static void
+report(const Item *it)
+{
+	char buf[sizeof it->e.msg];
+	const char *msg = it->e.msg, *at;
+	size_t n = strlen(it->path), len = 0;
+
+	while (n > 0 && (at = strstr(msg, it->path)) != NULL) {
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "%.*s%s",
+		    (int)(at - msg), msg, it->name);
+		if (len >= sizeof buf)
+			break;
+		msg = at + n;
+	}
+	if (len < sizeof buf)
+		snprintf(buf + len, sizeof buf - len, "%s", msg);
+	warnmsg("%s", buf);
+}
+
 static void
 decode_job(void *arg)
 {
@@ -225,7 +246,7 @@ predict(Pool *pool, Unet *u, int s, Item *it, int n, float *x,
 		if (it[i].written != NULL && !it[i].to_stdout)
 			printf("%s\n", it[i].written);
 		if (!it[i].ok) {
-			warnmsg("%s", it[i].e.msg);
+			report(&it[i]);
 			status = EXIT_BAD;
 		}
 		free(it[i].written);
