@@ -171,20 +171,6 @@ atomic_abort(Atomic *a)
 	atomic_free(a);
 }
 
-int
-atomic_write(const char *path, const void *buf, size_t len, Err *e)
-{
-	Atomic *a = atomic_open(path, e);
-
-	if (a == NULL)
-		return -1;
-	if (len > 0 && fwrite(buf, 1, len, a->fp) != len) {
-		err_sys(e, "%s", path);
-		atomic_abort(a);
-		return -1;
-	}
-	return atomic_commit(a, e);
-}
 
 struct AtomicBatch {
 	pthread_mutex_t mu;
@@ -286,4 +272,26 @@ atomic_batch_free(AtomicBatch *b, Err *e)
 	free(b->path);
 	free(b);
 	return rc;
+}
+
+int
+atomic_write_batch(const char *path, const void *buf, size_t len,
+    AtomicBatch *batch, Err *e)
+{
+	Atomic *a = atomic_open(path, e);
+
+	if (a == NULL)
+		return -1;
+	if (len > 0 && fwrite(buf, 1, len, a->fp) != len) {
+		err_sys(e, "%s", path);
+		atomic_abort(a);
+		return -1;
+	}
+	return batch ? atomic_batch_add(batch, a, e) : atomic_commit(a, e);
+}
+
+int
+atomic_write(const char *path, const void *buf, size_t len, Err *e)
+{
+	return atomic_write_batch(path, buf, len, NULL, e);
 }

@@ -35,7 +35,10 @@ int atomic_batch_flush(AtomicBatch *b, Err *e);
 /* Flushes, then frees b. */
 int atomic_batch_free(AtomicBatch *b, Err *e);
 
-/* The whole buffer to path, atomically. */
+/* The whole buffer to path, atomically; with a batch (which may be
+ * NULL), synced and renamed with it. */
 int atomic_write(const char *path, const void *buf, size_t len, Err *e);
+int atomic_write_batch(const char *path, const void *buf, size_t len,
+    AtomicBatch *batch, Err *e);
 
 #endif

@@ -3,9 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <vips/vips.h>
-
-#include "atomic.h"
 #include "image.h"
 #include "palette.h"
 #include "xalloc.h"
@@ -80,31 +77,6 @@ gallery_sheet(const Picture *rows, size_t n, Picture *out)
 		paste(out, rows[i].rgb, rows[i].height, rows[i].width, y, 0);
 		y += rows[i].height + GALLERY_GAP;
 	}
-}
-
-int
-picture_write_png(const char *path, const Picture *p, Err *e)
-{
-	VipsImage *im;
-	void *buf = NULL;
-	size_t len;
-	int rc;
-
-	im = vips_image_new_from_memory(p->rgb, (size_t)p->height * p->width * 3,
-	    p->width, p->height, 3, VIPS_FORMAT_UCHAR);
-	if (im == NULL)
-		return err_set(e, "%s: cannot make the picture", path);
-	im->Type = VIPS_INTERPRETATION_sRGB;
-	rc = vips_pngsave_buffer(im, &buf, &len, "compression", 6, "strip",
-	    TRUE, NULL);
-	g_object_unref(im);
-	if (rc != 0) {
-		vips_error_clear();
-		return err_set(e, "%s: PNG encoding failed", path);
-	}
-	rc = atomic_write(path, buf, len, e);
-	g_free(buf);
-	return rc;
 }
 
 /* Text for HTML: &, <, > and " escaped. */

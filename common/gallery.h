@@ -28,9 +28,6 @@ int gallery_row(const char *photo, const uint8_t *truth,
 /* The rows stacked on a white sheet as wide as the widest. */
 void gallery_sheet(const Picture *rows, size_t n, Picture *out);
 
-/* An RGB picture as PNG, written atomically. */
-int picture_write_png(const char *path, const Picture *p, Err *e);
-
 void picture_free(Picture *p);
 
 #endif

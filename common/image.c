@@ -9,6 +9,7 @@
 
 #include <vips/vips.h>
 
+#include "atomic.h"
 #include "xalloc.h"
 
 /* libvips' error text (first line) into e. The buffer is per process:
@@ -221,4 +222,30 @@ letterbox_fit(int h, int w, int s, int *nh, int *nw, int *top, int *left)
 		*nw = 1;
 	*top = (s - *nh) / 2;
 	*left = (s - *nw) / 2;
+}
+
+int
+rgb_write_png(const char *path, const uint8_t *rgb, int h, int w, Err *e)
+{
+	VipsImage *im;
+	void *buf = NULL;
+	size_t len;
+	int rc;
+
+	im = vips_image_new_from_memory(rgb, (size_t)h * w * 3, w, h, 3,
+	    VIPS_FORMAT_UCHAR);
+	if (im == NULL || vips_pngsave_buffer(im, &buf, &len, "compression", 6,
+	    NULL) != 0) {
+		const char *msg = vips_error_buffer();
+
+		if (im != NULL)
+			g_object_unref(im);
+		vips_error_clear();
+		return err_set(e, "%s: cannot encode PNG: %.*s", path,
+		    (int)strcspn(msg, "\n"), msg);
+	}
+	g_object_unref(im);
+	rc = atomic_write(path, buf, len, e);
+	g_free(buf);
+	return rc;
 }

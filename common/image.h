@@ -44,4 +44,8 @@ void mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
 void letterbox_fit(int h, int w, int s, int *nh, int *nw, int *top,
     int *left);
 
+/* Writes h x w interleaved RGB bytes as a PNG, atomically. */
+int rgb_write_png(const char *path, const uint8_t *rgb, int h, int w,
+    Err *e);
+
 #endif

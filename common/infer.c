@@ -3,9 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <vips/vips.h>
-
-#include "atomic.h"
 #include "augment.h"
 #include "parse.h"
 #include "safetensors.h"
@@ -77,30 +74,4 @@ model_train_size(const char *path, int *size, Err *e)
 	}
 	st_free(f);
 	return 0;
-}
-
-int
-rgb_write_png(const char *path, const uint8_t *rgb, int h, int w, Err *e)
-{
-	VipsImage *im;
-	void *buf = NULL;
-	size_t len;
-	int rc;
-
-	im = vips_image_new_from_memory(rgb, (size_t)h * w * 3, w, h, 3,
-	    VIPS_FORMAT_UCHAR);
-	if (im == NULL || vips_pngsave_buffer(im, &buf, &len, "compression", 6,
-	    NULL) != 0) {
-		const char *msg = vips_error_buffer();
-
-		if (im != NULL)
-			g_object_unref(im);
-		vips_error_clear();
-		return err_set(e, "%s: cannot encode PNG: %.*s", path,
-		    (int)strcspn(msg, "\n"), msg);
-	}
-	g_object_unref(im);
-	rc = atomic_write(path, buf, len, e);
-	g_free(buf);
-	return rc;
 }

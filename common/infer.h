@@ -32,8 +32,4 @@ int infer_labels(Unet *u, const float *x, int n, int s, uint8_t *labels,
  * 0 when it has none. */
 int model_train_size(const char *path, int *size, Err *e);
 
-/* Writes h x w interleaved RGB bytes as a PNG, atomically. */
-int rgb_write_png(const char *path, const uint8_t *rgb, int h, int w,
-    Err *e);
-
 #endif

@@ -179,22 +179,13 @@ int
 mask_write(const char *path, const uint8_t *px, int height, int width,
     int level, AtomicBatch *batch, Err *e)
 {
-	Atomic *a;
 	void *buf;
 	size_t len;
+	int rc;
 
 	if (mask_encode(px, height, width, level, &buf, &len, e) < 0)
 		return err_prefix(e, "%s", path);
-	if ((a = atomic_open(path, e)) == NULL) {
-		free(buf);
-		return -1;
-	}
-	if (fwrite(buf, 1, len, atomic_file(a)) != len) {
-		err_sys(e, "%s", path);
-		atomic_abort(a);
-		free(buf);
-		return -1;
-	}
+	rc = atomic_write_batch(path, buf, len, batch, e);
 	free(buf);
-	return batch ? atomic_batch_add(batch, a, e) : atomic_commit(a, e);
+	return rc;
 }

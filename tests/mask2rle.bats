@@ -185,3 +185,15 @@ Image.new("RGB", (4, 4)).save("rgb.png")'
 	run -1 sh -c 'mask2rle m.png > /dev/full'
 	assert_output --partial "mask2rle: write error on stdout"
 }
+
+@test "--labels: the file's categories are the valid values" {
+	printf '{"categories": [{"id": 0, "name": "a"}, {"id": 1, "name": "b"}], "attributes": []}\n' > two.json
+	mkmask m.png 2 2 'm[0,0] = 2; m[1,1] = 3'
+	run -1 mask2rle --labels two.json m.png
+	assert_line "mask2rle: m.png: pixel value 3 is no category (1-2, or 255 to ignore)"
+	mkmask ok.png 2 2 'm[0,0] = 2'
+	run -0 mask2rle --labels two.json ok.png
+	assert_line "ok.jpg,1 1,1"
+	run -1 mask2rle --labels missing.json ok.png
+	assert_output --partial "mask2rle: missing.json"
+}

@@ -86,3 +86,16 @@ index.html"
 	    --virtual-time-budget=5000 --dump-dom "file://$PWD/g/index.html"
 	assert_output --partial 'data-loaded="1/2"'
 }
+
+@test "--title names the page; --alpha 0 shows the photo unchanged in every panel" {
+	mkdir g
+	mkgallery -o g --title "run <7>" --alpha 0 --height 64 "$SAMPLE/images" \
+	    "$BATS_FILE_TMPDIR/masks" "$BATS_FILE_TMPDIR/masks"
+	grep -q '<title>run &lt;7&gt;</title>' g/index.html
+	run -0 "$PY" -c '
+import numpy as np
+from PIL import Image
+a = np.array(Image.open("g/000000009813.png")); w = (a.shape[1] - 8) // 3
+print((a[:, :w] == a[:, w + 4:2 * w + 4]).all() and (a[:, :w] == a[:, 2 * w + 8:]).all())'
+	assert_output "True"
+}

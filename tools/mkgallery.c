@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "confusion.h"
 #include "gallery.h"
+#include "image.h"
 #include "labels.h"
 #include "maskio.h"
 #include "maskset.h"
@@ -156,7 +157,7 @@ one_image(const struct options *o, int ncat, const char *tpath,
 			g->stem = xstrndup(base, len);
 			out = xmalloc(strlen(o->outdir) + len + 6);
 			sprintf(out, "%s/%s.png", o->outdir, g->stem);
-			rc = picture_write_png(out, row, e);
+			rc = rgb_write_png(out, row->rgb, row->height, row->width, e);
 			free(out);
 		}
 	}
@@ -234,7 +235,7 @@ main(int argc, char **argv)
 	gallery_sheet(rows, n, &sheet);
 	sheet_path = xmalloc(strlen(o.outdir) + 16);
 	sprintf(sheet_path, "%s/gallery.png", o.outdir);
-	if (picture_write_png(sheet_path, &sheet, &e) < 0 ||
+	if (rgb_write_png(sheet_path, sheet.rgb, sheet.height, sheet.width, &e) < 0 ||
 	    write_page(&o, &lab, g, n, &e) < 0) {
 		warnmsg("%s", e.msg);
 		status = EXIT_BAD;

@@ -43,7 +43,7 @@ struct run {
 	Pool *pool;
 	AtomicBatch *batch;	/* masks are synced and renamed in batches */
 	atomic_int failed;
-	StrMap *done;		/* stem -> height << 32 | width */
+	StrMap *done;		/* stem -> size_key(height, width) */
 	StrMap *late;		/* stems whose rows are not consecutive */
 	Progress *progress;	/* NULL unless stderr is a terminal */
 	uint64_t input_size;	/* bytes, when the input is a file */
@@ -174,6 +174,13 @@ job_new(struct run *run, const TrainRow *row)
 	return j;
 }
 
+/* An image's size as one value, for the done map. */
+static uint64_t
+size_key(uint32_t height, uint32_t width)
+{
+	return (uint64_t)height << 32 | width;
+}
+
 /* Rows of an image already written: its size must agree. */
 static int
 check_size(const TrainRow *row, uint64_t size, const char *name)
@@ -226,8 +233,8 @@ masks_pass(struct run *run, TrainReader *tr, const char *name)
 		    memcmp(cur->masks.stem, row->stem, row->stem_len) == 0) {
 			if (row->height != cur->masks.height ||
 			    row->width != cur->masks.width) {
-				check_size(row, (uint64_t)cur->masks.height << 32 |
-				    cur->masks.width, name);
+				check_size(row, size_key(cur->masks.height,
+				    cur->masks.width), name);
 				status = EXIT_BAD;
 			} else {
 				imasks_add(&cur->masks, &row->rle, row->category, row->line);
@@ -242,7 +249,7 @@ masks_pass(struct run *run, TrainReader *tr, const char *name)
 				strmap_put(run->late, row->stem, row->stem_len, NULL);
 			continue;
 		}
-		*size = (uint64_t)row->height << 32 | row->width;
+		*size = size_key(row->height, row->width);
 		if (cur != NULL)
 			pool_submit(run->pool, write_mask, cur);
 		report(run, strmap_count(run->done));
@@ -274,7 +281,7 @@ late_pass(struct run *run, TrainReader *tr)
 		if ((slot = strmap_get(run->late, row->stem, row->stem_len)) == NULL)
 			continue;
 		if (*strmap_get(run->done, row->stem, row->stem_len) !=
-		    ((uint64_t)row->height << 32 | row->width))
+		    size_key(row->height, row->width))
 			continue;
 		if (*slot == 0) {
 			jobs[k] = job_new(run, row);

@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csvread.h"
+#include "labels.h"
 #include "render.h"
 #include "strmap.h"
 #include "trainrows.h"
@@ -74,6 +76,67 @@ test_csv_bad_quote(void)
 	CHECK(strstr(e.msg, "q.csv:2: unterminated quoted field") != NULL);
 	csv_close(r);
 	fclose(fp);
+}
+
+static void
+test_csv_stray_quote(void)
+{
+	FILE *fp = text("a,b\n1,x\"y\n");
+	CsvReader *r = csv_open(fp, "s.csv", NULL);
+	const CsvRow *row;
+	Err e;
+
+	CHECK(csv_next(r, &row, &e) == 1);
+	CHECK(csv_next(r, &row, &e) == -1);
+	CHECK(strstr(e.msg, "s.csv:2: malformed CSV") != NULL);
+	csv_close(r);
+	fclose(fp);
+}
+
+/* label_descriptions.json: names by id, and the refusals. */
+static void
+test_labels(void)
+{
+	static const char *const bad[][2] = {
+		{ "{\"categories\": [{\"id\": 0, \"name\": \"a\"}, {\"id\": 0, "
+		  "\"name\": \"b\"}], \"attributes\": []}", "id 0 appears twice" },
+		{ "{\"categories\": [{\"id\": 1, \"name\": \"a\"}], "
+		  "\"attributes\": []}", "0 is missing" },
+		{ "{\"categories\": [{\"id\": -1, \"name\": \"a\"}], "
+		  "\"attributes\": []}", "needs an \"id\"" },
+		{ "{\"attributes\": []}", "no \"categories\" list" },
+		{ "{\"categories\": [", ":1: " },
+	};
+	char path[] = "/tmp/imatseg-labels-XXXXXX";
+	Labels l;
+	Err e;
+	int fd = mkstemp(path);
+	FILE *fp;
+
+	CHECK(fd >= 0);
+	close(fd);
+	fp = fopen(path, "w");
+	fputs("{\"categories\": [{\"id\": 1, \"name\": \"pants\"}, {\"id\": 0, "
+	    "\"name\": \"shirt\"}], \"attributes\": [{\"id\": 3, \"name\": "
+	    "\"mini\"}]}", fp);
+	fclose(fp);
+	CHECK(labels_load(&l, path, &e) == 0);
+	CHECK(l.ncat == 2 && strcmp(labels_category(&l, 1), "pants") == 0);
+	CHECK(strcmp(labels_attribute(&l, 3), "mini") == 0);
+	CHECK(strcmp(labels_attribute(&l, 2), "") == 0);
+	CHECK(strcmp(labels_category(&l, 9), "") == 0);
+	labels_free(&l);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		fp = fopen(path, "w");
+		fputs(bad[i][0], fp);
+		fclose(fp);
+		e.msg[0] = '\0';
+		if (labels_load(&l, path, &e) == 0 || strstr(e.msg, bad[i][1]) == NULL) {
+			printf("#   case %zu: got '%s'\n", i, e.msg);
+			tap_cur_failed = 1;
+		}
+	}
+	unlink(path);
 }
 
 static int
@@ -214,6 +277,8 @@ main(void)
 	TEST(test_csv_lines_and_quotes);
 	TEST(test_csv_long_field);
 	TEST(test_csv_bad_quote);
+	TEST(test_csv_stray_quote);
+	TEST(test_labels);
 	TEST(test_train_layouts);
 	TEST(test_train_header);
 	TEST(test_strmap);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -73,6 +74,28 @@ test_atomic_abort(void)
 	CHECK(strstr(e.msg, "/nonexistent-dir/x") != NULL);
 }
 
+/* A batch of 2: nothing is under its final name until the batch is
+ * full or flushed; a failed rename is reported and the others land. */
+static void
+test_atomic_batch(void)
+{
+	AtomicBatch *b = atomic_batch_new(2);
+	char c1[256], c2[256], c3[256];
+	Err e;
+
+	snprintf(c1, sizeof c1, "%s", path_in_dir("b1"));
+	snprintf(c2, sizeof c2, "%s", path_in_dir("b2"));
+	snprintf(c3, sizeof c3, "%s", path_in_dir("b3"));
+	CHECK(atomic_write_batch(c1, "one", 3, b, &e) == 0);
+	CHECK(access(c1, F_OK) != 0);
+	CHECK(atomic_write_batch(c2, "two", 3, b, &e) == 0);
+	CHECK(access(c1, F_OK) == 0 && access(c2, F_OK) == 0);
+	CHECK(mkdir(c3, 0755) == 0);	/* the rename of c3 must fail */
+	CHECK(atomic_write_batch(c3, "three", 5, b, &e) == 0);
+	CHECK(atomic_batch_free(b, &e) < 0);
+	CHECK(strstr(e.msg, "b3") != NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -87,6 +110,7 @@ main(int argc, char **argv)
 	TEST(test_roundtrip);
 	TEST(test_refusals);
 	TEST(test_atomic_abort);
+	TEST(test_atomic_batch);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 1;
