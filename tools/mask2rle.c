@@ -11,11 +11,12 @@
 #include "labels.h"
 #include "maskio.h"
 #include "parse.h"
+#include "path.h"
 #include "rle.h"
 #include "trainrows.h"
 #include "xalloc.h"
 
-struct options {
+typedef struct {
 	const char *ext;
 	const char *labels;
 	int instances;
@@ -24,11 +25,11 @@ struct options {
 	int all_images;
 	int sizes;		/* train.csv layout: Height and Width columns */
 	uint64_t max_pixels;
-};
+} Options;
 
 /* What one mask needs while its rows are written. */
 struct encoder {
-	const struct options *o;
+	const Options *o;
 	int ncat;
 	Rle labels[256];
 	char *text;		/* formatted runs of one row */
@@ -45,7 +46,7 @@ usage(FILE *fp)
 }
 
 static void
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, Options *o)
 {
 	enum { O_EXT = 256, O_INST, O_CONN, O_MINAREA, O_ALL, O_SIZES, O_LABELS,
 		O_MAXPIX };
@@ -60,10 +61,9 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "max-pixels", required_argument, NULL, O_MAXPIX },
 		CLI_COMMON_OPTIONS
 	};
-	Err e;
 	int c;
 
-	*o = (struct options){ .ext = ".jpg", .connectivity = 8, .min_area = 1,
+	*o = (Options){ .ext = ".jpg", .connectivity = 8, .min_area = 1,
 	    .max_pixels = MASK_MAX_PIXELS };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -82,8 +82,8 @@ parse_options(int argc, char **argv, struct options *o)
 			o->connectivity = optarg[0] - '0';
 			break;
 		case O_MINAREA:
-			if (parse_u64(optarg, 1, RLE_MAX_PIXELS, &o->min_area, &e) < 0)
-				usage_error("--min-area: %s", e.msg);
+			o->min_area = opt_u64("--min-area", optarg,
+			    1, RLE_MAX_PIXELS);
 			break;
 		case O_ALL:
 			o->all_images = 1;
@@ -95,24 +95,13 @@ parse_options(int argc, char **argv, struct options *o)
 			o->labels = optarg;
 			break;
 		case O_MAXPIX:
-			if (parse_u64(optarg, 1, RLE_MAX_PIXELS, &o->max_pixels, &e) < 0)
-				usage_error("--max-pixels: %s", e.msg);
+			o->max_pixels = opt_u64("--max-pixels", optarg,
+			    1, RLE_MAX_PIXELS);
 			break;
 		default:
 			cli_common_option(c, usage);
 		}
 	}
-}
-
-/* "dir/abc.png" -> "abc" (pointer into path, length in *len). */
-static const char *
-stem_of(const char *path, size_t *len)
-{
-	const char *base = strrchr(path, '/');
-
-	base = base ? base + 1 : path;
-	*len = image_stem_len(base, strlen(base));
-	return base;
 }
 
 static void
@@ -138,11 +127,11 @@ put_row(struct encoder *enc, const char *stem, size_t stem_len, int h, int w,
 static int
 encode_mask(struct encoder *enc, const char *path, Err *e)
 {
-	const struct options *o = enc->o;
+	const Options *o = enc->o;
 	uint8_t *px, *col;
 	int h, w, rows = 0;
 	size_t stem_len;
-	const char *stem = stem_of(path, &stem_len);
+	const char *stem = path_stem(path, &stem_len);
 
 	if (!image_stem_ok(stem, stem_len))
 		return err_set(e, "%s: the file name cannot make an ImageId", path);
@@ -192,7 +181,7 @@ encode_mask(struct encoder *enc, const char *path, Err *e)
 int
 main(int argc, char **argv)
 {
-	struct options o;
+	Options o;
 	struct encoder enc = { .o = &o };
 	Labels labels;
 	char *line = NULL;

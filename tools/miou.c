@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +15,10 @@
 #include "maskio.h"
 #include "maskset.h"
 #include "parse.h"
-#include "pool.h"
+#include "pmap.h"
 #include "xalloc.h"
 
-struct options {
+typedef struct {
 	int kaggle;
 	int match_attributes;
 	int with_background;
@@ -28,25 +27,15 @@ struct options {
 	int digits;
 	const char *labels;
 	const char *truth, *pred;
-};
+} Options;
 
-/* One image pair in flight; slots are reused in submission order. */
-struct job {
+/* One image pair in flight: a slot of the ordered map. */
+typedef struct {
 	char *tpath, *ppath;	/* ppath NULL: no prediction */
-	int done, failed;
+	int failed;
 	Err e;
 	PairCounts pc;
-};
-
-struct runner {
-	const struct options *o;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct job *slot;
-	size_t nslot, next;	/* next job number */
-	Confusion conf;
-	int status;
-};
+} Job;
 
 static void
 usage(FILE *fp)
@@ -60,7 +49,7 @@ usage(FILE *fp)
 }
 
 static void
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, Options *o)
 {
 	enum { O_KAGGLE = 256, O_MATCH, O_BG, O_STRICT, O_DIGITS, O_LABELS };
 	static const struct option longopts[] = {
@@ -73,11 +62,9 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "labels", required_argument, NULL, O_LABELS },
 		CLI_COMMON_OPTIONS
 	};
-	long v;
-	Err e;
 	int c;
 
-	*o = (struct options){ .threads = cpu_count(), .digits = 6 };
+	*o = (Options){ .threads = cpu_count(), .digits = 6 };
 	while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_KAGGLE:
@@ -96,9 +83,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->threads = cli_jobs(optarg);
 			break;
 		case O_DIGITS:
-			if (parse_long(optarg, 1, 17, &v, &e) < 0)
-				usage_error("--digits: %s", e.msg);
-			o->digits = (int)v;
+			o->digits = (int)opt_long("--digits", optarg, 1, 17);
 			break;
 		case O_LABELS:
 			o->labels = optarg;
@@ -138,11 +123,14 @@ duplicate_name(void *ctx, const char *path, const char *first)
 
 /* Worker: reads the pair and counts it. */
 static void
-count_pair(struct job *j)
+count_pair(uint64_t item, void *slot, void *arg)
 {
+	Job *j = slot;
 	uint8_t *t = NULL, *p = NULL;
 	int th, tw, ph, pw;
 
+	(void)item, (void)arg;
+	j->failed = 0;
 	if (mask_read(j->tpath, MASK_MAX_PIXELS, &t, &th, &tw, &j->e) < 0)
 		goto fail;
 	if (j->ppath != NULL &&
@@ -163,65 +151,29 @@ fail:
 	j->failed = 1;
 }
 
-struct task {
-	struct runner *r;
-	struct job *j;
-};
-
-static void
-task_run(void *arg)
+/* Adds a counted pair: in submission order, so the messages and the
+ * sums do not depend on the threads. */
+static int
+finish(Job *j, Confusion *conf)
 {
-	struct task *t = arg;
-
-	count_pair(t->j);
-	pthread_mutex_lock(&t->r->mu);
-	t->j->done = 1;
-	pthread_cond_broadcast(&t->r->cv);
-	pthread_mutex_unlock(&t->r->mu);
-	free(t);
-}
-
-/* Waits for the job in a slot and adds it: in submission order, so the
- * messages and the sums do not depend on the threads. */
-static void
-finish(struct runner *r, struct job *j)
-{
+	int status = EXIT_OK;
 	Err e;
 
-	if (j->tpath == NULL)
-		return;
-	pthread_mutex_lock(&r->mu);
-	while (!j->done)
-		pthread_cond_wait(&r->cv, &r->mu);
-	pthread_mutex_unlock(&r->mu);
 	if (j->failed) {
 		warnmsg("%s", j->e.msg);
-		r->status = EXIT_BAD;
-	} else if (confusion_add(&r->conf, &j->pc, &e) < 0) {
+		status = EXIT_BAD;
+	} else if (confusion_add(conf, &j->pc, &e) < 0) {
 		warnmsg("%s, %s: %s", j->tpath, j->ppath ? j->ppath : "-", e.msg);
-		r->status = EXIT_BAD;
+		status = EXIT_BAD;
 	}
 	free(j->tpath);
 	free(j->ppath);
 	j->tpath = j->ppath = NULL;
+	return status;
 }
 
 static void
-submit(struct runner *r, Pool *pool, char *tpath, char *ppath)
-{
-	struct job *j = &r->slot[r->next++ % r->nslot];
-	struct task *t = xmalloc(sizeof *t);
-
-	finish(r, j);
-	j->tpath = tpath;
-	j->ppath = ppath;
-	j->done = j->failed = 0;
-	*t = (struct task){ r, j };
-	pool_submit(pool, task_run, t);
-}
-
-static void
-print_masks(const struct options *o, const Labels *lab, const Confusion *c)
+print_masks(const Options *o, const Labels *lab, const Confusion *c)
 {
 	ConfSummary s;
 
@@ -250,7 +202,7 @@ print_masks(const struct options *o, const Labels *lab, const Confusion *c)
 
 /* Warns about (or, strict, refuses) predictions no truth asked for. */
 static void
-unused_predictions(const struct options *o, const MaskSet *preds)
+unused_predictions(const Options *o, const MaskSet *preds)
 {
 	for (size_t i = 0; i < preds->n; i++) {
 		if (preds->used[i])
@@ -264,26 +216,26 @@ unused_predictions(const struct options *o, const MaskSet *preds)
 }
 
 static int
-run_masks(const struct options *o, const Labels *lab)
+run_masks(const Options *o, const Labels *lab)
 {
-	struct runner r = { .o = o };
 	MaskSet preds;
 	MaskList *l;
-	Pool *pool;
+	Confusion conf;
+	Pmap *pm;
+	Job *j;
 	char *tp;
 	Err e;
-	int rc;
+	int rc, status = EXIT_OK;
 
 	if (maskset_load(&preds, o->pred, duplicate_name, (void *)o->pred, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
 	if ((l = masklist_open(o->truth, &e)) == NULL)
 		die(EXIT_BAD, "%s", e.msg);
-	confusion_init(&r.conf, lab->ncat);
-	r.nslot = 2 * (size_t)o->threads + 1;
-	r.slot = xcalloc(r.nslot, sizeof *r.slot);
-	pthread_mutex_init(&r.mu, NULL);
-	pthread_cond_init(&r.cv, NULL);
-	pool = pool_new(o->threads > 1 ? o->threads : 0, o->threads);
+	confusion_init(&conf, lab->ncat);
+	if ((pm = pmap_new(o->threads > 1 ? o->threads : 0,
+	    2 * (size_t)o->threads + 1, sizeof(Job), count_pair, NULL,
+	    &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
 	while ((rc = masklist_next(l, &tp, &e)) > 0) {
 		const char *b = path_base(tp), *found;
 		char *pp = NULL;
@@ -293,31 +245,33 @@ run_masks(const struct options *o, const Labels *lab)
 			preds.used[k] = 1;
 			pp = xstrdup(found);
 		} else if (o->strict) {
-			pool_free(pool);	/* no thread left inside libvips */
+			pmap_free(pm);	/* no thread left inside libvips */
 			die(EXIT_BAD, "%s: no prediction named %s in %s", tp, b,
 			    o->pred);
 		} else {
 			warnmsg("%s: no prediction named %s in %s: counted as "
 			    "all background", tp, b, o->pred);
-			r.status = EXIT_BAD;
+			status = EXIT_BAD;
 		}
-		submit(&r, pool, tp, pp);
+		while ((j = pmap_slot(pm)) == NULL)
+			if (finish(pmap_take(pm, NULL), &conf) != EXIT_OK)
+				status = EXIT_BAD;
+		j->tpath = tp;
+		j->ppath = pp;
+		pmap_push(pm);
 	}
-	pool_wait(pool);
-	for (size_t i = 0; i < r.nslot; i++)
-		finish(&r, &r.slot[(r.next + i) % r.nslot]);
-	pool_free(pool);
+	while ((j = pmap_take(pm, NULL)) != NULL)
+		if (finish(j, &conf) != EXIT_OK)
+			status = EXIT_BAD;
+	pmap_free(pm);
 	masklist_close(l);
 	if (rc < 0)
 		die(EXIT_BAD, "%s", e.msg);
 	unused_predictions(o, &preds);
-	print_masks(o, lab, &r.conf);
-	confusion_free(&r.conf);
-	free(r.slot);
+	print_masks(o, lab, &conf);
+	confusion_free(&conf);
 	maskset_free(&preds);
-	pthread_mutex_destroy(&r.mu);
-	pthread_cond_destroy(&r.cv);
-	return r.status;
+	return status;
 }
 
 static void
@@ -328,7 +282,7 @@ warn_cb(void *arg, const char *msg)
 }
 
 static int
-run_kaggle(const struct options *o, const Labels *lab)
+run_kaggle(const Options *o, const Labels *lab)
 {
 	KaggleOptions ko = { .ncat = lab->ncat,
 	    .match_attributes = o->match_attributes, .strict = o->strict,
@@ -363,7 +317,7 @@ run_kaggle(const struct options *o, const Labels *lab)
 int
 main(int argc, char **argv)
 {
-	struct options o;
+	Options o;
 	Labels lab;
 	int status;
 	Err e;

@@ -15,11 +15,12 @@
 #include "labels.h"
 #include "maskio.h"
 #include "maskset.h"
+#include "path.h"
 #include "parse.h"
 #include "trainrows.h"
 #include "xalloc.h"
 
-struct options {
+typedef struct {
 	const char *outdir;
 	const char *labels;
 	const char *title;
@@ -27,7 +28,7 @@ struct options {
 	long height;
 	double alpha;
 	const char *photos, *truth, *pred;
-};
+} Options;
 
 static void
 usage(FILE *fp)
@@ -38,7 +39,7 @@ usage(FILE *fp)
 }
 
 static void
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, Options *o)
 {
 	enum { O_HEIGHT = 256, O_ALPHA, O_TITLE, O_LABELS };
 	static const struct option longopts[] = {
@@ -50,10 +51,9 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "labels", required_argument, NULL, O_LABELS },
 		CLI_COMMON_OPTIONS
 	};
-	Err e;
 	int c;
 
-	*o = (struct options){ .count = 12, .height = 256, .alpha = 0.5,
+	*o = (Options){ .count = 12, .height = 256, .alpha = 0.5,
 	    .title = "imatseg predictions" };
 	while ((c = getopt_long(argc, argv, "o:n:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -61,16 +61,13 @@ parse_options(int argc, char **argv, struct options *o)
 			o->outdir = optarg;
 			break;
 		case 'n':
-			if (parse_long(optarg, 1, 10000, &o->count, &e) < 0)
-				usage_error("-n: %s", e.msg);
+			o->count = opt_long("-n", optarg, 1, 10000);
 			break;
 		case O_HEIGHT:
-			if (parse_long(optarg, 8, 4096, &o->height, &e) < 0)
-				usage_error("--height: %s", e.msg);
+			o->height = opt_long("--height", optarg, 8, 4096);
 			break;
 		case O_ALPHA:
-			if (parse_double(optarg, 0, 1, &o->alpha, &e) < 0)
-				usage_error("--alpha: %s", e.msg);
+			o->alpha = opt_double("--alpha", optarg, 0, 1);
 			break;
 		case O_TITLE:
 			o->title = optarg;
@@ -96,15 +93,13 @@ static char *
 find_photo(const char *dir, const char *stem, size_t len)
 {
 	static const char *const ext[] = { ".jpg", ".jpeg", ".png", ".JPG" };
-	size_t n = strlen(dir) + len + 8;
-	char *p = xmalloc(n);
-
 	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
-		snprintf(p, n, "%s/%.*s%s", dir, (int)len, stem, ext[i]);
+		char *p = path_join_stem(dir, stem, len, ext[i]);
+
 		if (access(p, R_OK) == 0)
 			return p;
+		free(p);
 	}
-	free(p);
 	return NULL;
 }
 
@@ -133,11 +128,11 @@ score(const uint8_t *t, const uint8_t *p, size_t npix, int ncat,
 /* The row of one truth mask and its prediction; -1 with e set when one
  * of the three files is missing or bad. */
 static int
-one_image(const struct options *o, int ncat, const char *tpath,
+one_image(const Options *o, int ncat, const char *tpath,
     const char *ppath, GalleryEntry *g, Picture *row, Err *e)
 {
-	const char *base = path_base(tpath);
-	size_t len = image_stem_len(base, strlen(base));
+	size_t len;
+	const char *base = path_stem(tpath, &len);
 	uint8_t *t = NULL, *p = NULL;
 	int th, tw, ph, pw, rc = -1;
 	char *photo = find_photo(o->photos, base, len), *out;
@@ -155,8 +150,7 @@ one_image(const struct options *o, int ncat, const char *tpath,
 		else if (gallery_row(photo, t, p, th, tw, (int)o->height,
 		    (float)o->alpha, row, e) == 0) {
 			g->stem = xstrndup(base, len);
-			out = xmalloc(strlen(o->outdir) + len + 6);
-			sprintf(out, "%s/%s.png", o->outdir, g->stem);
+			out = path_join_stem(o->outdir, base, len, ".png");
 			rc = rgb_write_png(out, row->rgb, row->height, row->width, e);
 			free(out);
 		}
@@ -168,15 +162,13 @@ one_image(const struct options *o, int ncat, const char *tpath,
 }
 
 static int
-write_page(const struct options *o, const Labels *lab,
+write_page(const Options *o, const Labels *lab,
     const GalleryEntry *g, size_t n, Err *e)
 {
-	size_t len = strlen(o->outdir) + 16;
-	char *path = xmalloc(len);
+	char *path = path_join(o->outdir, "index.html");
 	Atomic *a;
 	int rc = -1;
 
-	snprintf(path, len, "%s/index.html", o->outdir);
 	if ((a = atomic_open(path, e)) != NULL) {
 		gallery_html(atomic_file(a), o->title, g, n,
 		    (const char *const *)lab->cat, lab->ncat);
@@ -189,7 +181,7 @@ write_page(const struct options *o, const Labels *lab,
 int
 main(int argc, char **argv)
 {
-	struct options o;
+	Options o;
 	Labels lab;
 	MaskSet preds;
 	MaskList *truth;
@@ -233,8 +225,7 @@ main(int argc, char **argv)
 	}
 	masklist_close(truth);
 	gallery_sheet(rows, n, &sheet);
-	sheet_path = xmalloc(strlen(o.outdir) + 16);
-	sprintf(sheet_path, "%s/gallery.png", o.outdir);
+	sheet_path = path_join(o.outdir, "gallery.png");
 	if (rgb_write_png(sheet_path, sheet.rgb, sheet.height, sheet.width, &e) < 0 ||
 	    write_page(&o, &lab, g, n, &e) < 0) {
 		warnmsg("%s", e.msg);

@@ -14,6 +14,7 @@
 #include "pairs.h"
 #include "parse.h"
 #include "pmap.h"
+#include "progress.h"
 #include "rng.h"
 #include "shard.h"
 #include "tar.h"
@@ -38,7 +39,7 @@ typedef struct {
 	long shard, in_shard;
 	size_t n, written;
 	int bad;
-	int progress;		/* a count on stderr, when it is a terminal */
+	Progress *progress;	/* NULL unless stderr is a terminal */
 } Writer;
 
 typedef struct {
@@ -114,7 +115,7 @@ shard_name(const char *pattern, long k, char *buf, size_t len)
 }
 
 static void
-parse_args(int argc, char **argv, Options *o)
+parse_options(int argc, char **argv, Options *o)
 {
 	static const struct option longopts[] = {
 		{ "list", required_argument, NULL, 'l' },
@@ -130,9 +131,7 @@ parse_args(int argc, char **argv, Options *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		CLI_COMMON_OPTIONS
 	};
-	long v;
 	int c;
-	Err e;
 
 	*o = (Options){ .per_shard = 1000, .jobs = cpu_count(),
 	    .spec = { .size = 256, .max_pixels = MASK_MAX_PIXELS } };
@@ -145,25 +144,21 @@ parse_args(int argc, char **argv, Options *o)
 		case 'L': o->spec.letterbox = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'n':
-			if (parse_long(optarg, 1, 100000000, &o->per_shard, &e) < 0)
-				usage_error("--per-shard: %s", e.msg);
+			o->per_shard = opt_long("--per-shard", optarg,
+			    1, 100000000);
 			break;
 		case 's':
-			if (parse_long(optarg, 1, 8192, &v, &e) < 0)
-				usage_error("--size: %s", e.msg);
-			o->spec.size = (int)v;
+			o->spec.size = (int)opt_long("--size", optarg, 1, 8192);
 			break;
 		case 'S':
-			if (parse_u64(optarg, 0, UINT64_MAX, &o->seed, &e) < 0)
-				usage_error("--seed: %s", e.msg);
+			o->seed = opt_u64("--seed", optarg, 0, UINT64_MAX);
 			break;
 		case 'j':
 			o->jobs = cli_jobs(optarg);
 			break;
 		case 'P':
-			if (parse_u64(optarg, 1, UINT64_MAX, &o->spec.max_pixels,
-			    &e) < 0)
-				usage_error("--max-pixels: %s", e.msg);
+			o->spec.max_pixels = opt_u64("--max-pixels", optarg,
+			    1, UINT64_MAX);
 			break;
 		default: cli_common_option(c, usage);
 		}
@@ -230,7 +225,7 @@ shuffled(const Options *o, PairList *pl, size_t *n, int *bad)
 }
 
 static void
-work(size_t i, void *slot, void *arg)
+work(uint64_t i, void *slot, void *arg)
 {
 	Writer *w = arg;
 	Result *r = slot;
@@ -264,7 +259,7 @@ close_shard(Writer *w)
 
 /* Runs in the main thread, in order: the output never depends on -j. */
 static int
-done(size_t i, void *slot, void *arg)
+done(uint64_t i, void *slot, void *arg)
 {
 	Writer *w = arg;
 	Result *r = slot;
@@ -273,8 +268,6 @@ done(size_t i, void *slot, void *arg)
 	int rc;
 
 	if (!r->ok) {
-		if (w->progress)	/* the message replaces the count line */
-			fputs("\r\033[K", stderr);
 		warnmsg("%s: %s", w->todo[i]->where, r->e.msg);
 		w->bad = 1;
 		return 0;
@@ -296,8 +289,7 @@ done(size_t i, void *slot, void *arg)
 		return -1;
 	}
 	w->written++;
-	if (w->progress)
-		fprintf(stderr, "\r%s: %zu/%zu", progname, i + 1, w->n);
+	progress_update(w->progress, i + 1, w->written);
 	if (++w->in_shard == w->o->per_shard)
 		return close_shard(w);
 	return 0;
@@ -313,7 +305,7 @@ main(int argc, char **argv)
 	Err e;
 
 	cli_init(argv[0]);
-	parse_args(argc, argv, &o);
+	parse_options(argc, argv, &o);
 	/* Our messages say why a photo was refused; libvips' own warnings
 	 * (one per tile) would only repeat it. */
 	setenv("VIPS_WARNING", "0", 0);
@@ -325,15 +317,14 @@ main(int argc, char **argv)
 	w.o = &o;
 	w.todo = shuffled(&o, &pl, &n, &w.bad);
 	w.n = n;
-	w.progress = !o.quiet && isatty(STDERR_FILENO);
+	w.progress = progress_new(cli_progress_wanted(o.quiet), "samples", n);
 	if (pmap_ordered(n, (int)o.jobs, sizeof(Result), work, done, &w,
 	    &e) < 0 || close_shard(&w) < 0) {
 		if (w.out != NULL)
 			atomic_abort(w.out);
 		w.bad = 1;
 	}
-	if (w.progress)
-		fputc('\n', stderr);
+	progress_free(w.progress);
 	if (!o.quiet)
 		fprintf(stderr, "%s: %zu samples in %ld shards\n", progname,
 		    w.written, w.shard);

@@ -14,15 +14,17 @@
 #include "labels.h"
 #include "maskio.h"
 #include "parse.h"
+#include "path.h"
 #include "pool.h"
 #include "progress.h"
 #include "render.h"
-#include "rng.h"
+#include "reread.h"
+#include "hash.h"
 #include "strmap.h"
 #include "trainrows.h"
 #include "xalloc.h"
 
-struct options {
+typedef struct {
 	const char *input;	/* "-" for stdin */
 	const char *outdir;
 	const char *labels;
@@ -33,13 +35,14 @@ struct options {
 	int level;
 	long shard_i, shard_n;
 	uint64_t max_pixels;
-};
+} Options;
 
 /* Everything one run shares between the reading loop and the writers. */
 struct run {
-	const struct options *o;
+	const Options *o;
 	Labels labels;
-	FILE *fp, *spool;	/* spool: a copy of a pipe, for the 2nd pass */
+	FILE *fp;
+	Reread again;		/* for the second pass */
 	Pool *pool;
 	AtomicBatch *batch;	/* masks are synced and renamed in batches */
 	atomic_int failed;
@@ -59,7 +62,7 @@ usage(FILE *fp)
 }
 
 static void
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, Options *o)
 {
 	enum { O_OVERLAP = 256, O_STATS, O_SHARD, O_LEVEL, O_MAXPIX, O_LABELS };
 	static const struct option longopts[] = {
@@ -74,11 +77,10 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "labels", required_argument, NULL, O_LABELS },
 		CLI_COMMON_OPTIONS
 	};
-	long v;
 	Err e;
 	int c;
 
-	*o = (struct options){ .input = "-", .overlap = OVERLAP_AREA,
+	*o = (Options){ .input = "-", .overlap = OVERLAP_AREA,
 	    .jobs = cpu_count(), .level = 6, .shard_n = 1,
 	    .max_pixels = MASK_MAX_PIXELS };
 	while ((c = getopt_long(argc, argv, "o:j:qh", longopts, NULL)) != -1) {
@@ -105,13 +107,11 @@ parse_options(int argc, char **argv, struct options *o)
 				usage_error("--shard: %s", e.msg);
 			break;
 		case O_LEVEL:
-			if (parse_long(optarg, 0, 9, &v, &e) < 0)
-				usage_error("--compression: %s", e.msg);
-			o->level = (int)v;
+			o->level = (int)opt_long("--compression", optarg, 0, 9);
 			break;
 		case O_MAXPIX:
-			if (parse_u64(optarg, 1, RLE_MAX_PIXELS, &o->max_pixels, &e) < 0)
-				usage_error("--max-pixels: %s", e.msg);
+			o->max_pixels = opt_u64("--max-pixels", optarg,
+			    1, RLE_MAX_PIXELS);
 			break;
 		case O_LABELS:
 			o->labels = optarg;
@@ -129,7 +129,7 @@ parse_options(int argc, char **argv, struct options *o)
 }
 
 static int
-in_shard(const struct options *o, const TrainRow *row)
+in_shard(const Options *o, const TrainRow *row)
 {
 	return o->shard_n == 1 ||
 	    hash_fnv1a(row->stem, row->stem_len) % (uint64_t)o->shard_n ==
@@ -146,13 +146,12 @@ static void
 write_mask(void *arg)
 {
 	struct write_job *j = arg;
-	const struct options *o = j->run->o;
+	const Options *o = j->run->o;
 	uint8_t *px = imasks_render(&j->masks, o->overlap);
-	size_t n = strlen(o->outdir) + strlen(j->masks.stem) + 6;
-	char *path = xmalloc(n);
+	char *path = path_join_stem(o->outdir, j->masks.stem,
+	    strlen(j->masks.stem), ".png");
 	Err e;
 
-	snprintf(path, n, "%s/%s.png", o->outdir, j->masks.stem);
 	if (mask_write(path, px, (int)j->masks.height, (int)j->masks.width,
 	    o->level, j->run->batch, &e) < 0) {
 		warnmsg("%s", e.msg);
@@ -401,27 +400,10 @@ stats_pass(struct run *run, TrainReader *tr)
 	return status;
 }
 
-/* The input once more from its start: rewound when it is a file, else
- * the spool of what was read. */
-static FILE *
-second_pass_input(struct run *run)
-{
-	struct stat st;
-
-	if (run->spool != NULL) {
-		rewind(run->spool);
-		return run->spool;
-	}
-	if (fstat(fileno(run->fp), &st) == 0 && S_ISREG(st.st_mode) &&
-	    fseek(run->fp, 0, SEEK_SET) == 0)
-		return run->fp;
-	return NULL;
-}
-
 int
 main(int argc, char **argv)
 {
-	struct options o;
+	Options o;
 	struct run run = { .o = &o };
 	TrainOptions to;
 	TrainReader *tr;
@@ -440,10 +422,10 @@ main(int argc, char **argv)
 		die(EXIT_BAD, "%s", e.msg);
 	run.fp = cli_open_input(o.input);
 	name = strcmp(o.input, "-") == 0 ? "stdin" : o.input;
-	if (!o.stats && fstat(fileno(run.fp), &st) == 0 && !S_ISREG(st.st_mode))
-		run.spool = tmpfile();
+	if (!o.stats && reread_begin(&run.again, run.fp, &e) < 0)
+		die(EXIT_BAD, "%s: %s", name, e.msg);
 	to = (TrainOptions){ .ncat = run.labels.ncat, .max_pixels = o.max_pixels,
-	    .need_size = 1, .parse_rle = 1, .tee = run.spool };
+	    .need_size = 1, .parse_rle = 1, .tee = reread_tee(&run.again) };
 	if ((tr = train_open(run.fp, name, &to, &e)) == NULL)
 		die(EXIT_BAD, "%s", e.msg);
 	to.tee = NULL;
@@ -453,10 +435,10 @@ main(int argc, char **argv)
 		labels_free(&run.labels);
 		return close_stdout(status);
 	}
-	if (!o.quiet && isatty(STDERR_FILENO)) {
+	if (cli_progress_wanted(o.quiet)) {
 		if (fstat(fileno(run.fp), &st) == 0 && S_ISREG(st.st_mode))
 			run.input_size = (uint64_t)st.st_size;
-		run.progress = progress_new(stderr, "images", run.input_size);
+		run.progress = progress_new(1, "images", run.input_size);
 	}
 	run.pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * o.jobs);
 	run.batch = atomic_batch_new(256);
@@ -465,7 +447,7 @@ main(int argc, char **argv)
 	status = masks_pass(&run, tr, name);
 	train_close(tr);
 	if (strmap_count(run.late) > 0) {
-		FILE *again = second_pass_input(&run);
+		FILE *again = reread_again(&run.again, &e);
 
 		/* The partial masks of the first pass must be queued before
 		 * the whole ones, which replace them. */
@@ -491,8 +473,7 @@ main(int argc, char **argv)
 	strmap_free(run.done);
 	strmap_free(run.late);
 	labels_free(&run.labels);
-	if (run.spool != NULL)
-		fclose(run.spool);
+	reread_end(&run.again);
 	if (run.fp != stdin)
 		fclose(run.fp);
 	return close_stdout(status);

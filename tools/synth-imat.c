@@ -15,24 +15,25 @@
 #include "labels.h"
 #include "maskio.h"
 #include "parse.h"
+#include "path.h"
 #include "pool.h"
 #include "synth.h"
 #include "xalloc.h"
 
 #define MAX_IMAGES 10000000L
 
-struct options {
+typedef struct {
 	const char *outdir;
 	long images, tests;
 	SynthParams p;
 	int csv_only;
 	int quality;
 	int jobs;
-};
+} Options;
 
 /* One image: drawn, its photo written, its rows kept for the CSV. */
 struct job {
-	const struct options *o;
+	const Options *o;
 	const char *dir;	/* where the photo goes */
 	int set;
 	uint64_t index;
@@ -50,19 +51,8 @@ usage(FILE *fp)
 	    progname);
 }
 
-static long
-number(const char *opt, const char *s, long min, long max)
-{
-	long v;
-	Err e;
-
-	if (parse_long(s, min, max, &v, &e) < 0)
-		usage_error("%s: %s", opt, e.msg);
-	return v;
-}
-
 static void
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, Options *o)
 {
 	enum { O_TEST = 256, O_CSV, O_MIN, O_MAX, O_QUALITY };
 	static const struct option longopts[] = {
@@ -77,10 +67,9 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "quality", required_argument, NULL, O_QUALITY },
 		CLI_COMMON_OPTIONS
 	};
-	Err e;
 	int c;
 
-	*o = (struct options){ .images = 200, .quality = 90,
+	*o = (Options){ .images = 200, .quality = 90,
 	    .jobs = cpu_count(), .p = { .seed = 1, .min_side = 300 } };
 	while ((c = getopt_long(argc, argv, "o:n:s:j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -88,29 +77,30 @@ parse_options(int argc, char **argv, struct options *o)
 			o->outdir = optarg;
 			break;
 		case 'n':
-			o->images = number("--images", optarg, 0, MAX_IMAGES);
+			o->images = opt_long("--images", optarg, 0, MAX_IMAGES);
 			break;
 		case 's':
-			if (parse_u64(optarg, 0, UINT64_MAX, &o->p.seed, &e) < 0)
-				usage_error("--seed: %s", e.msg);
+			o->p.seed = opt_u64("--seed", optarg, 0, UINT64_MAX);
 			break;
 		case 'j':
 			o->jobs = cli_jobs(optarg);
 			break;
 		case O_TEST:
-			o->tests = number("--test", optarg, 0, MAX_IMAGES);
+			o->tests = opt_long("--test", optarg, 0, MAX_IMAGES);
 			break;
 		case O_CSV:
 			o->csv_only = 1;
 			break;
 		case O_MIN:
-			o->p.min_side = (int)number("--min-side", optarg, 16, 10000);
+			o->p.min_side = (int)opt_long("--min-side", optarg,
+			    16, 10000);
 			break;
 		case O_MAX:
-			o->p.max_side = (int)number("--max-side", optarg, 16, 10000);
+			o->p.max_side = (int)opt_long("--max-side", optarg,
+			    16, 10000);
 			break;
 		case O_QUALITY:
-			o->quality = (int)number("--quality", optarg, 1, 100);
+			o->quality = (int)opt_long("--quality", optarg, 1, 100);
 			break;
 		default:
 			cli_common_option(c, usage);
@@ -127,16 +117,6 @@ parse_options(int argc, char **argv, struct options *o)
 	if (o->p.min_side > o->p.max_side)
 		usage_error("--min-side %d is larger than --max-side %d",
 		    o->p.min_side, o->p.max_side);
-}
-
-static char *
-path_join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = xmalloc(n);
-
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
 }
 
 /* mkdir that accepts a directory already there. */
@@ -213,7 +193,7 @@ make_image(void *arg)
 /* One set: its images drawn in batches on the pool, their rows written
  * in index order, so the CSV does not depend on -j. */
 static int
-write_set(const struct options *o, Pool *pool, int set, long count,
+write_set(const Options *o, Pool *pool, int set, long count,
     const char *csvname, const char *dirname)
 {
 	char *csv = path_join(o->outdir, csvname), *dir = NULL;
@@ -262,7 +242,7 @@ write_set(const struct options *o, Pool *pool, int set, long count,
 int
 main(int argc, char **argv)
 {
-	struct options o;
+	Options o;
 	Pool *pool;
 	int status;
 	Err e;

@@ -15,6 +15,7 @@
 #include "infer.h"
 #include "maskio.h"
 #include "palette.h"
+#include "path.h"
 #include "parse.h"
 #include "pool.h"
 #include "xalloc.h"
@@ -63,7 +64,7 @@ static void
 parse_options(int argc, char **argv, Options *o)
 {
 	enum { O_OVERLAY = 256, O_SIZE, O_MAXPIX };
-	static const struct option lo[] = {
+	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "overlay", required_argument, NULL, O_OVERLAY },
@@ -73,33 +74,27 @@ parse_options(int argc, char **argv, Options *o)
 		{ "max-pixels", required_argument, NULL, O_MAXPIX },
 		CLI_COMMON_OPTIONS
 	};
-	long v;
-	Err e;
 	int c;
 
 	*o = (Options){ .outdir = ".", .batch = 4, .threads = cpu_count(),
 	    .max_pixels = MASK_MAX_PIXELS };
-	while ((c = getopt_long(argc, argv, "hm:o:b:j:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hm:o:b:j:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->model = optarg; break;
 		case 'o': o->outdir = optarg; break;
 		case O_OVERLAY: o->overlay = optarg; break;
 		case O_SIZE:
-			if (parse_long(optarg, 1, 8192, &v, &e) < 0)
-				usage_error("--size: %s", e.msg);
-			o->size = (int)v;
+			o->size = (int)opt_long("--size", optarg, 1, 8192);
 			break;
 		case 'b':
-			if (parse_long(optarg, 1, 1024, &v, &e) < 0)
-				usage_error("-b: %s", e.msg);
-			o->batch = (int)v;
+			o->batch = (int)opt_long("-b", optarg, 1, 1024);
 			break;
 		case 'j':
 			o->threads = cli_jobs(optarg);
 			break;
 		case O_MAXPIX:
-			if (parse_u64(optarg, 1, UINT64_MAX, &o->max_pixels, &e) < 0)
-				usage_error("--max-pixels: %s", e.msg);
+			o->max_pixels = opt_u64("--max-pixels", optarg,
+			    1, UINT64_MAX);
 			break;
 		default:
 			cli_common_option(c, usage);
@@ -116,17 +111,10 @@ parse_options(int argc, char **argv, Options *o)
 static char *
 out_path(const char *dir, const char *name)
 {
-	const char *base = strrchr(name, '/'), *dot;
-	size_t n, stem;
-	char *p;
+	size_t stem;
+	const char *base = path_stem(name, &stem);
 
-	base = base ? base + 1 : name;
-	dot = strrchr(base, '.');
-	stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-	n = strlen(dir) + stem + 6;
-	p = xmalloc(n);
-	snprintf(p, n, "%s/%.*s.png", dir, (int)stem, base);
-	return p;
+	return path_join_stem(dir, base, stem, ".png");
 }
 
 /* The overlay of a written mask m. */
@@ -287,13 +275,13 @@ stdin_to_file(void)
 static Unet *
 load_model(Options *o, int *s)
 {
+	CkptInfo info;
 	Err e;
-	Unet *u = ckpt_load(o->model, NULL, NULL, &e);
+	Unet *u = ckpt_load(o->model, &info, &e);
 
-	if (u == NULL || model_train_size(o->model, s, &e) < 0)
+	if (u == NULL)
 		die(EXIT_BAD, "%s", e.msg);
-	if (o->size != 0)
-		*s = o->size;
+	*s = o->size != 0 ? o->size : info.size;
 	if (*s == 0)
 		die(EXIT_BAD, "%s: no training size recorded; give --size",
 		    o->model);

@@ -108,24 +108,13 @@ parse_augment(const char *spec, AugOptions *a)
 	free(s);
 }
 
-static long
-num(const char *opt, const char *s, long lo, long hi)
-{
-	long v;
-	Err e;
-
-	if (parse_long(s, lo, hi, &v, &e) < 0)
-		usage_error("%s: %s", opt, e.msg);
-	return v;
-}
-
 static void
 parse_options(int argc, char **argv, Options *o)
 {
 	enum { O_TRAIN = 256, O_VAL, O_STATE, O_LOG, O_RESUME, O_LR,
 		O_PATIENCE, O_STEPS, O_DEPTH, O_CLASSES, O_DROPOUT, O_AUG,
 		O_CW, O_SEED };
-	static const struct option lo[] = {
+	static const struct option longopts[] = {
 		{ "train", required_argument, NULL, O_TRAIN },
 		{ "val", required_argument, NULL, O_VAL },
 		{ "output", required_argument, NULL, 'o' },
@@ -148,8 +137,6 @@ parse_options(int argc, char **argv, Options *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		CLI_COMMON_OPTIONS
 	};
-	double d;
-	Err e;
 	int c;
 
 	*o = (Options){ .r = { .batch = 8, .lr = 1e-3f, .seed = 1 },
@@ -157,7 +144,7 @@ parse_options(int argc, char **argv, Options *o)
 	    .out = "model.safetensors" } };
 	unet_config_default(&o->r.net);
 	parse_augment("flip,scale=0.8,brightness=0.1,contrast=0.1", &o->r.aug);
-	while ((c = getopt_long(argc, argv, "hqo:e:b:f:j:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hqo:e:b:f:j:", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_TRAIN: add_shards(&o->train, &o->ntrain, optarg); break;
 		case O_VAL: add_shards(&o->val, &o->nval, optarg); break;
@@ -166,28 +153,39 @@ parse_options(int argc, char **argv, Options *o)
 		case O_LOG: o->log = optarg; break;
 		case O_RESUME: o->resume = 1; break;
 		case 'q': o->quiet = 1; break;
-		case 'e': o->ro.epochs = (uint64_t)num("--epochs", optarg, 1,
-		    1000000); break;
-		case 'b': o->r.batch = (int)num("--batch", optarg, 1, 4096); break;
-		case O_LR:
-			if (parse_double(optarg, 1e-30, 1e30, &d, &e) < 0)
-				usage_error("--lr: %s", e.msg);
-			o->r.lr = (float)d;
+		case 'e':
+			o->ro.epochs = (uint64_t)opt_long("--epochs", optarg, 1,
+			    1000000);
 			break;
-		case O_PATIENCE: o->ro.patience = (int)num("--patience", optarg,
-		    1, 1000000); break;
-		case O_STEPS: o->r.steps = (uint64_t)num("--steps", optarg, 1,
-		    1000000000); break;
-		case 'f': o->r.net.filters = (int)num("--filters", optarg, 1,
-		    1024); break;
-		case O_DEPTH: o->r.net.depth = (int)num("--depth", optarg, 1,
-		    UNET_MAX_DEPTH); break;
-		case O_CLASSES: o->r.net.classes = (int)num("--classes", optarg,
-		    2, 255); break;
+		case 'b':
+			o->r.batch = (int)opt_long("--batch", optarg, 1, 4096);
+			break;
+		case O_LR:
+			o->r.lr = (float)opt_double("--lr", optarg, 1e-30, 1e30);
+			break;
+		case O_PATIENCE:
+			o->ro.patience = (int)opt_long("--patience", optarg, 1,
+			    1000000);
+			break;
+		case O_STEPS:
+			o->r.steps = (uint64_t)opt_long("--steps", optarg, 1,
+			    1000000000);
+			break;
+		case 'f':
+			o->r.net.filters = (int)opt_long("--filters", optarg, 1,
+			    1024);
+			break;
+		case O_DEPTH:
+			o->r.net.depth = (int)opt_long("--depth", optarg, 1,
+			    UNET_MAX_DEPTH);
+			break;
+		case O_CLASSES:
+			o->r.net.classes = (int)opt_long("--classes", optarg, 2,
+			    255);
+			break;
 		case O_DROPOUT:
-			if (parse_double(optarg, 0, 0.99, &d, &e) < 0)
-				usage_error("--dropout: %s", e.msg);
-			o->r.net.dropout = (float)d;
+			o->r.net.dropout = (float)opt_double("--dropout", optarg,
+			    0, 0.99);
 			break;
 		case O_AUG: parse_augment(optarg, &o->r.aug); break;
 		case O_CW:
@@ -199,8 +197,7 @@ parse_options(int argc, char **argv, Options *o)
 				usage_error("--class-weights: 'none' or 'median'");
 			break;
 		case O_SEED:
-			if (parse_u64(optarg, 0, UINT64_MAX, &o->r.seed, &e) < 0)
-				usage_error("--seed: %s", e.msg);
+			o->r.seed = opt_u64("--seed", optarg, 0, UINT64_MAX);
 			break;
 		case 'j': o->ro.threads = cli_jobs(optarg); break;
 		default:
@@ -284,6 +281,12 @@ catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+static void
+tick(void *p, uint64_t steps, uint64_t images)
+{
+	progress_update(p, steps, images);
+}
+
 /* Runs epochs until the last, early stopping, a signal or a failure;
  * returns the exit status. */
 static int
@@ -295,8 +298,8 @@ run(Trainer *t, const Options *o, FILE *log)
 	int r;
 
 	while (trainer_epoch_no(t) < total) {
-		Progress *p = progress_new(!o->quiet && isatty(STDERR_FILENO) ?
-		    stderr : NULL, "steps", trainer_steps_per_epoch(t));
+		Progress *p = progress_new(cli_progress_wanted(o->quiet),
+		    "steps", trainer_steps_per_epoch(t));
 
 		if (trainer_patience_left(t) == 0) {
 			progress_free(p);
@@ -305,7 +308,7 @@ run(Trainer *t, const Options *o, FILE *log)
 				    "epochs: stopping", o->ro.patience);
 			break;
 		}
-		r = trainer_epoch(t, &stop_signal, p, &row, &e);
+		r = trainer_epoch(t, &stop_signal, tick, p, &row, &e);
 		progress_free(p);
 		if (r < 0)
 			die(EXIT_BAD, "%s", e.msg);

@@ -19,7 +19,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: ckpt_info FILE\n");
 		return EXIT_USAGE;
 	}
-	if ((u = ckpt_load(argv[1], NULL, NULL, &e)) == NULL)
+	if ((u = ckpt_load(argv[1], NULL, &e)) == NULL)
 		die(EXIT_BAD, "%s", e.msg);
 	printf("depth %d filters %d classes %d parameters %zu batches %lld\n",
 	    u->cfg.depth, u->cfg.filters, u->cfg.classes, u->nparams,

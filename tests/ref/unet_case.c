@@ -11,6 +11,7 @@
 
 #include "adam.h"
 #include "ckpt.h"
+#include "safetensors.h"
 #include "cli.h"
 #include "parse.h"
 #include "xalloc.h"
@@ -148,7 +149,7 @@ run(const char *dir, const Opts *o, Err *e)
 	for (int k = 0; k < o->classes; k++)
 		cw[k] = 0.5f + rng_float(&r);
 	char *p = path_in(dir, "init.safetensors");
-	rc = ckpt_save(p, u, NULL, NULL, NULL, 0, e);
+	rc = ckpt_save(p, u, NULL, e);
 	free(p);
 	if (rc < 0 || write_batch(dir, o, x, y, cw, e) < 0)
 		goto out;
@@ -167,7 +168,7 @@ run(const char *dir, const Opts *o, Err *e)
 	}
 	p = path_in(dir, "final.safetensors");
 	if (rc == 0)
-		rc = ckpt_save(p, u, NULL, NULL, NULL, 0, e);
+		rc = ckpt_save(p, u, NULL, e);
 	free(p);
 	if (rc == 0)
 		rc = unet_forward(u, x, o->batch, o->size, o->size, 0, e);

@@ -1,11 +1,13 @@
 /* Unit tests of the safetensors checkpoints: byte-exact round trips of
  * weights and of a resumable state, and the refusals of damaged files. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ckpt.h"
+#include "safetensors.h"
 #include "tap.h"
 #include "xalloc.h"
 
@@ -81,9 +83,8 @@ test_weights_round_trip(void)
 	Unet *u = small_net(), *v;
 	Err e;
 
-	CHECK(ckpt_save(path_of("a.safetensors"), u, NULL, NULL, NULL, 0,
-	    &e) == 0);
-	v = ckpt_load(path_of("a.safetensors"), NULL, NULL, &e);
+	CHECK(ckpt_save(path_of("a.safetensors"), u, NULL, &e) == 0);
+	v = ckpt_load(path_of("a.safetensors"), NULL, &e);
 	CHECK(v != NULL);
 	if (v == NULL) {
 		printf("# %s\n", e.msg);
@@ -95,15 +96,51 @@ test_weights_round_trip(void)
 	CHECK(memcmp(u->stats, v->stats, u->nstats * 4) == 0);
 	CHECK(v->bn_batches == 17);
 	CHECK(memcmp(&u->rng, &v->rng, sizeof u->rng) == 0);
-	CHECK(ckpt_save(path_of("b.safetensors"), v, NULL, NULL, NULL, 0,
-	    &e) == 0);
+	CHECK(ckpt_save(path_of("b.safetensors"), v, NULL, &e) == 0);
 	CHECK(same_file(path_of("a.safetensors"), path_of("b.safetensors")));
 	/* a weights-only checkpoint does not resume */
 	Adam *a = NULL;
-	CHECK(ckpt_load(path_of("a.safetensors"), &a, NULL, &e) == NULL);
+	Recipe r;
+	TrainState ts;
+	CHECK(ckpt_load_state(path_of("a.safetensors"), &a, &r, &ts, &e) ==
+	    NULL && a == NULL);
 	CHECK(strstr(e.msg, "not a resumable") != NULL);
 	unet_free(u);
 	unet_free(v);
+}
+
+/* What a weights-only checkpoint records of its training comes back. */
+static void
+test_info_round_trip(void)
+{
+	Unet *u = small_net(), *v;
+	CkptInfo in = { .size = 64, .epoch = 7, .step = 700,
+	    .val_miou = 0.25 }, out;
+	Err e;
+
+	CHECK(ckpt_save(path_of("a.safetensors"), u, &in, &e) == 0);
+	v = ckpt_load(path_of("a.safetensors"), &out, &e);
+	CHECK(v != NULL);
+	CHECK(out.size == 64 && out.epoch == 7 && out.step == 700 &&
+	    out.val_miou == 0.25);
+	unet_free(v);
+	/* without it, nothing is known */
+	CHECK(ckpt_save(path_of("a.safetensors"), u, NULL, &e) == 0);
+	v = ckpt_load(path_of("a.safetensors"), &out, &e);
+	CHECK(v != NULL);
+	CHECK(out.size == 0 && out.epoch == 0 && out.step == 0 &&
+	    isnan(out.val_miou));
+	unet_free(v);
+	unet_free(u);
+}
+
+static Recipe
+some_recipe(const Unet *u)
+{
+	return (Recipe){ .net = u->cfg, .size = 32, .batch = 3, .lr = 3e-4f,
+	    .seed = 42, .steps = 11, .class_weights = CW_MEDIAN,
+	    .aug = { .flip = 1, .scale_min = 0.75f, .brightness = 0.125f,
+	    .contrast = 0.25f } };
 }
 
 static void
@@ -111,9 +148,11 @@ test_resumable_round_trip(void)
 {
 	Unet *u = small_net(), *v;
 	Adam *a = adam_new(u->nparams), *b = NULL;
-	TrainState ts = { 1234, 5, 678, { { 1, 2, 3, 0xffffffffffffffffULL } } };
+	TrainState ts = { .step = 1234, .epoch = 5, .position = 678,
+	    .rng = { { 1, 2, 3, 0xffffffffffffffffULL } }, .best = 0.125,
+	    .best_epoch = 4, .bad = 1, .acc = { 1.5, 2.25, 9, 10, 11 } };
 	TrainState tt;
-	StMeta extra[1] = { { "note", "hello" } };
+	Recipe r, rr;
 	Err e;
 
 	for (size_t i = 0; i < a->n; i++) {
@@ -123,8 +162,10 @@ test_resumable_round_trip(void)
 	a->t = 1234;
 	a->lr = 3e-4f;
 	a->weight_decay = 1e-5f;
-	CHECK(ckpt_save(path_of("r.safetensors"), u, a, &ts, extra, 1, &e) == 0);
-	v = ckpt_load(path_of("r.safetensors"), &b, &tt, &e);
+	r = some_recipe(u);
+	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, &r, &ts,
+	    &e) == 0);
+	v = ckpt_load_state(path_of("r.safetensors"), &b, &rr, &tt, &e);
 	CHECK(v != NULL && b != NULL);
 	if (v == NULL || b == NULL) {
 		printf("# %s\n", e.msg);
@@ -137,13 +178,27 @@ test_resumable_round_trip(void)
 	CHECK(b->t == 1234 && b->lr == a->lr && b->beta1 == a->beta1 &&
 	    b->beta2 == a->beta2 && b->eps == a->eps &&
 	    b->weight_decay == a->weight_decay);
-	CHECK(memcmp(&ts, &tt, sizeof ts) == 0);
-	CHECK(ckpt_save(path_of("s.safetensors"), v, b, &tt, extra, 1, &e) == 0);
-	StMeta clash[1] = { { "step", "7" } };
-	CHECK(ckpt_save(path_of("bad.safetensors"), v, b, &tt, clash, 1,
-	    &e) == -1);
-	CHECK(strstr(e.msg, "metadata step given twice") != NULL);
+	CHECK(ts.step == tt.step && ts.epoch == tt.epoch &&
+	    ts.position == tt.position &&
+	    memcmp(&ts.rng, &tt.rng, sizeof ts.rng) == 0 &&
+	    ts.best == tt.best && ts.best_epoch == tt.best_epoch &&
+	    ts.bad == tt.bad && ts.acc.loss == tt.acc.loss &&
+	    ts.acc.seconds == tt.acc.seconds &&
+	    ts.acc.images == tt.acc.images && ts.acc.valid == tt.acc.valid &&
+	    ts.acc.correct == tt.acc.correct);
+	CHECK(memcmp(&r.net, &rr.net, sizeof r.net) == 0 &&
+	    r.size == rr.size && r.batch == rr.batch && r.lr == rr.lr &&
+	    r.seed == rr.seed && r.steps == rr.steps &&
+	    r.class_weights == rr.class_weights &&
+	    memcmp(&r.aug, &rr.aug, sizeof r.aug) == 0);
+	CHECK(ckpt_save_state(path_of("s.safetensors"), v, b, &rr, &tt,
+	    &e) == 0);
 	CHECK(same_file(path_of("r.safetensors"), path_of("s.safetensors")));
+	/* a state is also a model */
+	CkptInfo in;
+	unet_free(v);
+	v = ckpt_load(path_of("r.safetensors"), &in, &e);
+	CHECK(v != NULL && in.size == 32 && in.epoch == 5 && in.step == 1234);
 	unet_free(u);
 	unet_free(v);
 	adam_free(a);
@@ -169,7 +224,9 @@ test_resume_is_exact(void)
 {
 	Unet *u = small_net(), *v;
 	Adam *a = adam_new(u->nparams), *b = NULL;
-	TrainState ts = { 1, 0, 2, { { 5, 6, 7, 8 } } }, tt;
+	TrainState ts = { .step = 1, .position = 2, .rng = { { 5, 6, 7, 8 } } };
+	TrainState tt;
+	Recipe rc = some_recipe(u), rr;
 	float x[2 * 3 * 64];
 	uint8_t y[2 * 64];
 	Err e;
@@ -181,9 +238,10 @@ test_resume_is_exact(void)
 	for (int i = 0; i < 2 * 64; i++)
 		y[i] = (uint8_t)rng_below(&r, 5);
 	train_step(u, a, x, y);
-	CHECK(ckpt_save(path_of("r.safetensors"), u, a, &ts, NULL, 0, &e) == 0);
+	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, &rc, &ts,
+	    &e) == 0);
 	train_step(u, a, x, y);
-	v = ckpt_load(path_of("r.safetensors"), &b, &tt, &e);
+	v = ckpt_load_state(path_of("r.safetensors"), &b, &rr, &tt, &e);
 	CHECK(v != NULL && b != NULL);
 	if (v != NULL && b != NULL) {
 		train_step(v, b, x, y);
@@ -212,8 +270,7 @@ test_strangers_and_missing(void)
 	Err e;
 	float extra = 1;
 
-	CHECK(ckpt_save(path_of("a.safetensors"), u, NULL, NULL, NULL, 0,
-	    &e) == 0);
+	CHECK(ckpt_save(path_of("a.safetensors"), u, NULL, &e) == 0);
 	f = st_read(path_of("a.safetensors"), &e);
 	CHECK(f != NULL && st_count(f) < 199);
 	if (f == NULL)
@@ -232,11 +289,11 @@ test_strangers_and_missing(void)
 		nt++;
 	}
 	CHECK(st_write(path_of("bad.safetensors"), t, nt, m, nm, &e) == 0);
-	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, NULL, &e) == NULL);
+	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, &e) == NULL);
 	CHECK(strstr(e.msg, "down.0.conv1.weight is missing") != NULL);
 	t[nt++] = (StTensor){ "extra.weight", "F32", 1, { 1 }, &extra };
 	CHECK(st_write(path_of("bad.safetensors"), t, nt, m, nm, &e) == 0);
-	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, NULL, &e) == NULL);
+	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, &e) == NULL);
 	CHECK(strstr(e.msg, "extra.weight is not part of the architecture") !=
 	    NULL);
 	st_free(f);
@@ -251,7 +308,7 @@ refused(const unsigned char *b, size_t len, const char *msg)
 	Unet *u;
 
 	spit(path_of("bad.safetensors"), b, len);
-	u = ckpt_load(path_of("bad.safetensors"), NULL, NULL, &e);
+	u = ckpt_load(path_of("bad.safetensors"), NULL, &e);
 	CHECK(u == NULL);
 	if (u != NULL) {
 		unet_free(u);
@@ -271,8 +328,7 @@ test_refusals(void)
 	unsigned char *b, *c;
 	Err e;
 
-	CHECK(ckpt_save(path_of("a.safetensors"), u, NULL, NULL, NULL, 0,
-	    &e) == 0);
+	CHECK(ckpt_save(path_of("a.safetensors"), u, NULL, &e) == 0);
 	b = slurp(path_of("a.safetensors"), &len);
 	c = xmalloc(len + 64);
 	refused(b, 5, "shorter than the header length");
@@ -307,7 +363,7 @@ test_refusals(void)
 	free(b);
 	free(c);
 	unet_free(u);
-	CHECK(ckpt_load(path_of("none.safetensors"), NULL, NULL, &e) == NULL);
+	CHECK(ckpt_load(path_of("none.safetensors"), NULL, &e) == NULL);
 	CHECK(strstr(e.msg, "none.safetensors") != NULL);
 }
 
@@ -319,6 +375,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	TEST(test_weights_round_trip);
+	TEST(test_info_round_trip);
 	TEST(test_resumable_round_trip);
 	TEST(test_refusals);
 	TEST(test_resume_is_exact);

@@ -1,6 +1,7 @@
 /* Unit tests of rng.c: known values, determinism, ranges. */
 #include <string.h>
 
+#include "hash.h"
 #include "rng.h"
 #include "tap.h"
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "image.h"
 #include "pairs.h"
@@ -108,14 +109,14 @@ test_index_order(void)
 }
 
 static void
-work_sq(size_t i, void *slot, void *arg)
+work_sq(uint64_t i, void *slot, void *arg)
 {
 	(void)arg;
 	*(size_t *)slot = i * i;
 }
 
 static int
-done_sq(size_t i, void *slot, void *arg)
+done_sq(uint64_t i, void *slot, void *arg)
 {
 	size_t *next = arg;
 
@@ -142,6 +143,59 @@ test_pmap_order(void)
 	CHECK(pmap_ordered(7, 1, sizeof(size_t), work_sq, done_sq, &next,
 	    &e) == 0);
 	CHECK_EQ_INT(next, 7);
+}
+
+/* The streaming form: items come back in order whatever the threads,
+ * the window bounds what is in flight, a taken slot stays put until the
+ * next call, and a drain forgets the rest. */
+static void
+add_ten(uint64_t i, void *slot, void *arg)
+{
+	int *v = slot;
+
+	(void)arg;
+	if (i % 7 == 0)
+		nanosleep(&(struct timespec){ 0, 200000 }, NULL);
+	v[1] = v[0] + 10;
+}
+
+static void
+test_pmap_stream(void)
+{
+	for (int threads = 0; threads <= 3; threads++) {
+		Err e;
+		Pmap *p = pmap_new(threads, 4, 2 * sizeof(int), add_ten, NULL, &e);
+		uint64_t item, expect = 0;
+		int *v, bad = 0, full = 0;
+
+		for (int k = 0; k < 100; k++) {
+			while ((v = pmap_slot(p)) == NULL) {
+				full++;
+				v = pmap_take(p, &item);
+				bad += item != expect || v[1] != (int)item * 3 + 10;
+				expect++;
+			}
+			v[0] = k * 3;
+			pmap_push(p);
+			bad += pmap_pending(p) > 4;
+		}
+		while ((v = pmap_take(p, &item)) != NULL) {
+			bad += item != expect || v[1] != (int)item * 3 + 10;
+			expect++;
+		}
+		CHECK_EQ_INT(bad, 0);
+		CHECK_EQ_INT(expect, 100);
+		CHECK(full > 0);
+		/* pushed and drained unread: nothing comes back */
+		for (int k = 0; k < 3; k++) {
+			v = pmap_slot(p);
+			v[0] = k;
+			pmap_push(p);
+		}
+		pmap_drain(p);
+		CHECK(pmap_pending(p) == 0 && pmap_take(p, &item) == NULL);
+		pmap_free(p);
+	}
 }
 
 static void
@@ -174,6 +228,7 @@ main(void)
 	TEST(test_keys);
 	TEST(test_index_order);
 	TEST(test_pmap_order);
+	TEST(test_pmap_stream);
 	TEST(test_pairs);
 	return tap_done();
 }

@@ -1,0 +1,31 @@
+/* infer — from photos to label masks with a trained U-Net: the input
+ * tensor of a photo resized to the network's size, the argmax labels of a
+ * batch, the training size a model records, and colour overlays for
+ * people to look at. Predictions return to a photo's own size by a
+ * nearest-neighbour resize of the label map (mask_resize_nearest), so no
+ * label is invented and memory stays one byte per output pixel, whatever
+ * the number of classes. Buffers returned are malloc'd, owned by the
+ * caller. */
+#ifndef IMATSEG_INFER_H
+#define IMATSEG_INFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "unet.h"
+
+/* x[3][s][s] normalised as augment.h says, from interleaved RGB bytes. */
+void infer_input(const uint8_t *rgb, int s, float *x);
+
+/* l[hw] = index of the largest of z[k][hw] at each pixel (the lowest on
+ * a tie), best[hw] that largest value. */
+void argmax_labels(const float *z, int k, size_t hw, float *best,
+    uint8_t *l);
+
+/* Forward pass (inference mode) of n inputs x[n][3][s][s]; labels[n][s][s]
+ * receive each pixel's most likely class (the lowest on a tie). */
+int infer_labels(Unet *u, const float *x, int n, int s, uint8_t *labels,
+    Err *e);
+
+#endif

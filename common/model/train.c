@@ -1,0 +1,317 @@
+/* train — the trainer: steps, epochs, early stopping, checkpoints.
+ * See train.h. */
+#include "train.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "adam.h"
+#include "xalloc.h"
+
+struct Trainer {
+	Recipe r;
+	RunOptions ro;
+	Unet *u;
+	Adam *opt;
+	TrainState ts;
+	Loader *train, *val;
+	uint64_t nbatch;	/* batches per pass over the training data */
+	uint64_t pass, next;	/* where the training loader stands */
+	int open_pass;		/* pass is begun */
+	float *cw;		/* class weights or NULL */
+	double *iou;
+};
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* ---- checkpoints ---- */
+
+static int
+save_state(Trainer *t, Err *e)
+{
+	t->ts.position = t->next * (uint64_t)t->r.batch;
+	return ckpt_save_state(t->ro.state, t->u, t->opt, &t->r, &t->ts, e);
+}
+
+static int
+save_best(Trainer *t, double miou, Err *e)
+{
+	CkptInfo in = { .size = t->r.size, .epoch = t->ts.epoch,
+	    .step = t->ts.step, .val_miou = miou };
+
+	return ckpt_save(t->ro.out, t->u, &in, e);
+}
+
+/* ---- set-up ---- */
+
+static int
+open_loaders(Trainer *t, const char *const *train, int ntrain,
+    const char *const *val, int nval, Err *e)
+{
+	LoaderOptions o = { .batch = t->r.batch, .seed = t->r.seed,
+	    .nranks = 1, .threads = 1, .aug = t->r.aug };
+	LoaderOptions ov = { .batch = t->r.batch, .seed = t->r.seed,
+	    .nranks = 1, .threads = 1 };
+
+	if ((t->train = loader_open(train, ntrain, &o, e)) == NULL)
+		return -1;
+	if ((t->val = loader_open(val, nval, &ov, e)) == NULL)
+		return -1;
+	if (loader_size(t->val) != loader_size(t->train))
+		return err_set(e, "the validation shards are %dx%d, the "
+		    "training shards %dx%d", loader_size(t->val),
+		    loader_size(t->val), loader_size(t->train),
+		    loader_size(t->train));
+	if (t->r.size != 0 && t->r.size != loader_size(t->train))
+		return err_set(e, "the state was trained at %dx%d, the shards "
+		    "are %dx%d", t->r.size, t->r.size, loader_size(t->train),
+		    loader_size(t->train));
+	t->r.size = loader_size(t->train);
+	if (t->r.size % (1 << t->r.net.depth) != 0)
+		return err_set(e, "the shards' size %d is not a multiple of "
+		    "2^depth = %d", t->r.size, 1 << t->r.net.depth);
+	t->nbatch = loader_batches(t->train);
+	if (t->r.steps == 0)
+		t->r.steps = t->nbatch;
+	if (t->r.class_weights == CW_MEDIAN) {
+		t->cw = xmallocarray((size_t)t->r.net.classes, sizeof *t->cw);
+		if (class_weights_median(train, ntrain, t->r.net.classes,
+		    t->ro.threads, t->cw, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static Trainer *
+trainer_alloc(const Recipe *r, const RunOptions *ro)
+{
+	Trainer *t = xcalloc(1, sizeof *t);
+
+	t->r = *r;
+	t->r.size = 0;
+	t->ro = *ro;
+	t->ts.best = -1;
+	return t;
+}
+
+Trainer *
+trainer_new(const Recipe *r, const RunOptions *ro, const char *const *train,
+    int ntrain, const char *const *val, int nval, Err *e)
+{
+	Trainer *t = trainer_alloc(r, ro);
+
+	if (unet_config_check(&r->net, e) < 0 ||
+	    (t->u = unet_new(&r->net, r->seed, e)) == NULL ||
+	    open_loaders(t, train, ntrain, val, nval, e) < 0) {
+		trainer_free(t);
+		return NULL;
+	}
+	unet_set_threads(t->u, ro->threads);
+	t->opt = adam_new(t->u->nparams);
+	t->opt->lr = r->lr;
+	rng_seed(&t->ts.rng, r->seed);
+	t->iou = xmallocarray((size_t)r->net.classes, sizeof *t->iou);
+	return t;
+}
+
+Trainer *
+trainer_resume(Recipe *r, const RunOptions *ro, const char *const *train,
+    int ntrain, const char *const *val, int nval, Err *e)
+{
+	Trainer *t = trainer_alloc(r, ro);
+
+	if ((t->u = ckpt_load_state(ro->state, &t->opt, &t->r, &t->ts,
+	    e)) == NULL ||
+	    open_loaders(t, train, ntrain, val, nval, e) < 0) {
+		trainer_free(t);
+		return NULL;
+	}
+	unet_set_threads(t->u, ro->threads);
+	t->iou = xmallocarray((size_t)t->r.net.classes, sizeof *t->iou);
+	*r = t->r;
+	return t;
+}
+
+void
+trainer_free(Trainer *t)
+{
+	if (t == NULL)
+		return;
+	loader_close(t->train);
+	loader_close(t->val);
+	if (t->opt != NULL)
+		adam_free(t->opt);
+	unet_free(t->u);
+	free(t->cw), free(t->iou), free(t);
+}
+
+uint64_t
+trainer_epoch_no(const Trainer *t)
+{
+	return t->ts.epoch;
+}
+
+uint64_t
+trainer_steps_per_epoch(const Trainer *t)
+{
+	return t->r.steps;
+}
+
+int
+trainer_patience_left(const Trainer *t)
+{
+	return t->ts.bad < t->ro.patience ? t->ro.patience - t->ts.bad : 0;
+}
+
+double
+trainer_best(const Trainer *t, uint64_t *epoch)
+{
+	*epoch = t->ts.best_epoch;
+	return t->ts.best;
+}
+
+/* ---- the loop ---- */
+
+/* The batch of global step g: batch g mod B of pass g / B. */
+static int
+next_batch(Trainer *t, Batch *b, Err *e)
+{
+	uint64_t pass = t->ts.step / t->nbatch, k = t->ts.step % t->nbatch;
+	int r;
+
+	if (!t->open_pass || pass != t->pass || k != t->next) {
+		if (loader_epoch_begin(t->train, pass, k * (uint64_t)t->r.batch,
+		    e) < 0)
+			return -1;
+		t->pass = pass;
+		t->next = k;
+		t->open_pass = 1;
+	}
+	if ((r = loader_next(t->train, b, e)) < 0)
+		return -1;
+	if (r == 0)
+		return err_set(e, "the loader ended a pass early");
+	t->next++;
+	return 0;
+}
+
+static int
+finite_params(const Trainer *t)
+{
+	const float *p = t->u->params;
+	float s = 0;
+
+	for (size_t i = 0; i < t->u->nparams; i++)
+		s += p[i] * 0.0f;
+	return s == 0.0f;	/* inf*0 and NaN*0 are NaN */
+}
+
+static int
+step(Trainer *t, Err *e)
+{
+	LossStats st;
+	Batch b;
+	double t0 = now();
+	int s = t->r.size;
+
+	if (next_batch(t, &b, e) < 0 ||
+	    check_labels(t->train, &b, t->r.net.classes, e) < 0 ||
+	    unet_forward(t->u, b.x, b.n, s, s, 1, e) < 0 ||
+	    unet_loss_backward(t->u, b.y, t->cw, &st, e) < 0)
+		return -1;
+	if (!isfinite(st.loss)) {
+		err_set(e, "the training loss is %s at epoch %" PRIu64 ", step "
+		    "%" PRIu64 " (learning rate too high?)",
+		    isnan(st.loss) ? "NaN" : "infinite",
+		    t->ts.epoch + 1, t->ts.step + 1);
+		return TRAIN_DIVERGED;
+	}
+	adam_step(t->opt, t->u->params, t->u->grads);
+	t->ts.step++;
+	t->ts.acc.loss += st.loss * b.n;
+	t->ts.acc.images += (uint64_t)b.n;
+	t->ts.acc.valid += (uint64_t)st.valid;
+	t->ts.acc.correct += (uint64_t)st.correct;
+	t->ts.acc.seconds += now() - t0;
+	return 0;
+}
+
+static void
+fill_row(Trainer *t, EpochRow *row, double vloss, double miou, double vsec)
+{
+	const EpochAcc *a = &t->ts.acc;
+
+	*row = (EpochRow){ .epoch = t->ts.epoch + 1, .step = t->ts.step,
+	    .train_loss = a->images ? a->loss / a->images : NAN,
+	    .train_acc = a->valid ? (double)a->correct / a->valid : NAN,
+	    .val_loss = vloss, .val_miou = miou, .lr = t->opt->lr,
+	    .seconds = a->seconds + vsec,
+	    .ips = a->seconds > 0 ? a->images / a->seconds : 0,
+	    .classes = t->r.net.classes, .iou = t->iou };
+}
+
+static int
+end_epoch(Trainer *t, EpochRow *row, Err *e)
+{
+	double t0 = now(), vloss, miou;
+	uint64_t scored;
+
+	if (!finite_params(t)) {
+		err_set(e, "a weight is not finite after epoch %" PRIu64
+		    " (learning rate too high?)", t->ts.epoch + 1);
+		return TRAIN_DIVERGED;
+	}
+	if (evaluate(t->u, t->val, t->cw, &vloss, t->iou, &miou, &scored,
+	    e) < 0)
+		return -1;
+	if (scored > 0 && !isfinite(vloss)) {
+		err_set(e, "the validation loss is %s after epoch %" PRIu64
+		    " (learning rate too high?)", isnan(vloss) ? "NaN" :
+		    "infinite", t->ts.epoch + 1);
+		return TRAIN_DIVERGED;
+	}
+	fill_row(t, row, vloss, miou, now() - t0);
+	t->ts.epoch++;
+	/* No class present at all gives NaN: it counts as 0. */
+	if (isnan(miou))
+		miou = 0;
+	row->improved = miou > t->ts.best;
+	if (row->improved) {
+		t->ts.best = miou;
+		t->ts.best_epoch = t->ts.epoch;
+		t->ts.bad = 0;
+		if (save_best(t, miou, e) < 0)
+			return -1;
+	} else {
+		t->ts.bad++;
+	}
+	t->ts.acc = (EpochAcc){ 0 };
+	return save_state(t, e) < 0 ? -1 : TRAIN_EPOCH;
+}
+
+int
+trainer_epoch(Trainer *t, volatile sig_atomic_t *stop, TrainTick *tick,
+    void *arg, EpochRow *row, Err *e)
+{
+	uint64_t first = t->ts.epoch * t->r.steps, end = first + t->r.steps;
+	int r;
+
+	while (t->ts.step < end) {
+		if (*stop)
+			return save_state(t, e) < 0 ? -1 : TRAIN_STOPPED;
+		if ((r = step(t, e)) != 0)
+			return r;
+		if (tick != NULL)
+			tick(arg, t->ts.step - first, t->ts.acc.images);
+	}
+	return end_epoch(t, row, e);
+}

@@ -1,0 +1,89 @@
+/* train — the training loop of unet-train: steps of Adam over batches from
+ * a Loader, an epoch's metrics (training loss and pixel accuracy,
+ * validation loss, per-class IoU and mean IoU as miou(1) computes them),
+ * early stopping, and the two checkpoints: the best model by validation
+ * mean IoU (weights only) and the resumable last state.
+ *
+ * The data stream is a pure function of the global step: step g reads
+ * batch g mod B of loader epoch g / B (B batches per pass), so a run
+ * resumed from a state continues with the very batches it would have
+ * seen. A Trainer owns its network, optimiser, loaders and buffers;
+ * trainer_free releases them. */
+#ifndef IMATSEG_TRAIN_H
+#define IMATSEG_TRAIN_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "ckpt.h"
+#include "err.h"
+#include "loader.h"
+#include "unet.h"
+
+/* What may change between a run and its resumption. */
+typedef struct {
+	uint64_t epochs;
+	int patience;		/* epochs without a better val mean IoU */
+	int threads;
+	const char *out;	/* best model, weights only */
+	const char *state;	/* resumable last state */
+} RunOptions;
+
+/* One epoch's row of the log. iou has `classes` entries (NaN: absent). */
+typedef struct {
+	uint64_t epoch, step;
+	double train_loss, train_acc, val_loss, val_miou, lr, seconds, ips;
+	int classes;
+	double *iou;
+	int improved;
+} EpochRow;
+
+typedef struct Trainer Trainer;
+
+/* A new run: checks the shards (same size, labels within the classes)
+ * and computes class weights when asked. */
+Trainer *trainer_new(const Recipe *r, const RunOptions *ro,
+    const char *const *train, int ntrain, const char *const *val, int nval,
+    Err *e);
+/* Continues the run saved in ro->state; *r receives its recipe. */
+Trainer *trainer_resume(Recipe *r, const RunOptions *ro,
+    const char *const *train, int ntrain, const char *const *val, int nval,
+    Err *e);
+void trainer_free(Trainer *t);
+
+uint64_t trainer_epoch_no(const Trainer *t);	/* epochs completed */
+uint64_t trainer_steps_per_epoch(const Trainer *t);
+int trainer_patience_left(const Trainer *t);	/* 0: stop early */
+double trainer_best(const Trainer *t, uint64_t *epoch);
+
+/* Told after every step: steps done in this epoch, images seen in it
+ * (the program draws its progress from them). */
+typedef void TrainTick(void *arg, uint64_t steps, uint64_t images);
+
+enum { TRAIN_EPOCH = 0, TRAIN_STOPPED = 1, TRAIN_DIVERGED = 2 };
+/* Runs the rest of the current epoch, calling tick (when not NULL) after
+ * each step, then validates and saves. Returns
+ * TRAIN_EPOCH with row filled (row->iou borrowed from t), TRAIN_STOPPED
+ * when *stop became non-zero (the state is saved after the step in
+ * progress), TRAIN_DIVERGED on a non-finite loss or weight (e says where;
+ * nothing is saved), -1 on failure. */
+int trainer_epoch(Trainer *t, volatile sig_atomic_t *stop, TrainTick *tick,
+    void *arg, EpochRow *row, Err *e);
+
+/* The validation part alone, for a model: mean loss (NaN when no pixel
+ * is scored), per-class IoU (classes entries), mean IoU of the
+ * categories, as miou(1), and the number of pixels scored. */
+int evaluate(Unet *u, Loader *val, const float *cw, double *loss,
+    double *iou, double *miou, uint64_t *scored, Err *e);
+
+/* Labels of a batch at or above classes (but 255) are refused, naming
+ * the shard and the sample. */
+int check_labels(const Loader *L, const Batch *b, int classes, Err *e);
+
+/* Median frequency balancing over every training label (unaugmented):
+ * w[c] = median of the present classes' frequencies / frequency of c,
+ * 0 for a class absent from the training labels. */
+int class_weights_median(const char *const *paths, int npaths, int classes,
+    int threads, float *w, Err *e);
+
+#endif

@@ -1,0 +1,68 @@
+/* layers — the U-Net's layers other than convolutions, as
+ * forward/backward pairs on NCHW float activations (see tensor.h):
+ * batch normalisation fused with ReLU (norm.c), ReLU and dropout (act.c),
+ * 2x2 max-pooling (maxpool.c), softmax cross-entropy (loss.c). The caller
+ * owns every buffer. Work is split over nthreads threads by channel or
+ * image, never so that a sum's order depends on the thread count. */
+#ifndef IMATSEG_LAYERS_H
+#define IMATSEG_LAYERS_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "rng.h"
+#include "tensor.h"
+
+#define BN_MOMENTUM 0.1f
+#define BN_EPS 1e-5f
+
+/* Batch norm of z[n][c][hw] in training mode: batch mean and biased
+ * variance normalise; the running statistics move by BN_MOMENTUM towards
+ * the batch mean and the unbiased variance (as PyTorch does). Fills
+ * mean, invstd and the folded affine scale = gamma*invstd,
+ * shift = beta - mean*scale that a Src applies lazily. */
+void bn_train(const float *z, int n, int c, long hw, const float *gamma,
+    const float *beta, float *rmean, float *rvar, float *mean, float *invstd,
+    float *scale, float *shift, int nthreads);
+/* Inference mode: the affine from the running statistics. */
+void bn_eval(int c, const float *gamma, const float *beta, const float *rmean,
+    const float *rvar, float *scale, float *shift);
+/* Backward of a = relu(scale*z + shift) with batch statistics: d holds
+ * dL/da on entry and dL/dz on return; dgamma and dbeta are added to. */
+void bnrelu_backward(float *d, const float *z, int n, int c, long hw,
+    const float *mean, const float *invstd, const float *scale,
+    const float *shift, float *dgamma, float *dbeta, int nthreads);
+
+/* ReLU on its own: y = max(x, 0); dx = dy where x > 0 (in place ok). */
+void relu_forward(float *y, const float *x, long len);
+void relu_backward(float *dx, const float *dy, const float *x, long len);
+
+/* Dropout keeps each element with probability 1-p (the kept values are
+ * scaled by 1/(1-p) where the mask is applied, see Src.keep).
+ * The draws come from r, so a seeded run repeats. */
+void dropout_mask(uint8_t *mask, long len, float p, Rng *r);
+/* dx = dy * mask / (1-p), in place allowed. */
+void dropout_backward(float *dx, const float *dy, const uint8_t *mask,
+    float keep, long len);
+
+/* out[n][c][h/2][w/2] = max of each 2x2 window of in (h, w even);
+ * plane is scratch of nthreads*h*w floats. */
+void maxpool_forward(float *out, const Src *in, int n, int h, int w,
+    float *plane, int nthreads);
+/* Adds dout to the first maximum of each window (in as in forward). */
+void maxpool_backward(const Dst *din, const float *dout, const Src *in, int n,
+    int h, int w, float *plane, int nthreads);
+
+/* Mean softmax cross-entropy of logits[n][k][hw] against labels y[n][hw];
+ * label 255 is skipped, any other label must be below k. With weights
+ * (k of them, or NULL for 1) the mean is weighted as PyTorch's
+ * CrossEntropyLoss(weight, ignore_index=255). Overwrites the logits with
+ * dLoss/dlogits. *correct counts valid pixels whose argmax is right. */
+typedef struct {
+	double loss;
+	long valid, correct;
+} LossStats;
+int softmax_xent(float *logits, const uint8_t *y, const float *weights,
+    int n, int k, long hw, LossStats *st, int nthreads, Err *e);
+
+#endif

@@ -1,0 +1,137 @@
+#include "tensor.h"
+
+#include <string.h>
+
+Src
+src_plain(const float *x, long stride, int c)
+{
+	Src s = { x, stride, c, NULL, NULL, NULL, 1.0f };
+
+	return s;
+}
+
+Srcs
+srcs_two(Src a, Src b)
+{
+	Srcs r;
+
+	r.p[0] = a;
+	r.p[1] = b;
+	r.np = 2;
+	return r;
+}
+
+Srcs
+srcs_one(Src s)
+{
+	Srcs r = srcs_two(s, s);
+
+	r.np = 1;
+	return r;
+}
+
+Dsts
+dsts_two(Dst a, Dst b)
+{
+	Dsts r;
+
+	r.p[0] = a;
+	r.p[1] = b;
+	r.np = 2;
+	return r;
+}
+
+Dsts
+dsts_one(float *x, long stride, int c)
+{
+	Dst a = { x, stride, c };
+	Dsts r = dsts_two(a, a);
+
+	r.np = 1;
+	return r;
+}
+
+int
+srcs_channels(const Srcs *s)
+{
+	return s->np == 2 ? s->p[0].c + s->p[1].c : s->p[0].c;
+}
+
+void
+srcs_rows(const Srcs *s, int img, int ci, int h, int w, int r0, int r1,
+    float *out)
+{
+	const Src *p = &s->p[0];
+	long hw = (long)h * w, off = (long)r0 * w, len = (long)(r1 - r0) * w;
+
+	if (ci >= p->c) {
+		ci -= p->c;
+		p = &s->p[1];
+	}
+	const float *x = p->x + img * p->stride + ci * hw + off;
+	if (p->scale == NULL) {
+		memcpy(out, x, (size_t)len * sizeof *out);
+	} else {
+		float a = p->scale[ci], b = p->shift[ci];
+
+		for (long i = 0; i < len; i++) {
+			float v = a * x[i] + b;
+
+			out[i] = v > 0 ? v : 0;
+		}
+	}
+	if (p->mask != NULL) {
+		const uint8_t *m = p->mask + ((long)img * p->c + ci) * hw + off;
+
+		for (long i = 0; i < len; i++)
+			out[i] = m[i] ? out[i] * p->keep : 0;
+	}
+}
+
+float *
+dsts_plane(const Dsts *d, int img, int ci, long hw)
+{
+	const Dst *p = &d->p[0];
+
+	if (ci >= p->c) {
+		ci -= p->c;
+		p = &d->p[1];
+	}
+	return p->x + img * p->stride + ci * hw;
+}
+
+enum { LANES = 16, FLUSH = 1024 };
+
+/* The sum of x[i], or with sq of (x[i] - m)^2; inlined with sq constant. */
+static inline double
+lanes_sum(const float *x, long n, float m, int sq)
+{
+	double s = 0;
+
+	for (long k = 0; k < n;) {
+		float l[LANES] = { 0 };
+		long end = k + FLUSH < n ? k + FLUSH : n;
+
+		for (; k + LANES <= end; k += LANES)
+			for (int q = 0; q < LANES; q++)
+				l[q] += sq ? (x[k + q] - m) * (x[k + q] - m) :
+				    x[k + q];
+		for (; k < end; k++)
+			l[0] += sq ? (x[k] - m) * (x[k] - m) : x[k];
+		for (int q = 0; q < LANES; q++)
+			s += l[q];
+	}
+	return s;
+}
+
+double
+fsum(const float *x, long n)
+{
+	return lanes_sum(x, n, 0, 0);
+}
+
+double
+fsum_sq(const float *x, long n, float m)
+{
+	return lanes_sum(x, n, m, 1);
+}
