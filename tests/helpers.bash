@@ -5,7 +5,19 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-PATH="$TOP/bin:$PATH"
+# IMATSEG_BIN: the programs under test (build/asan/bin for the run of
+# the whole suite under ASan and UBSan)
+BIN=${IMATSEG_BIN:-$TOP/bin}
+PATH="$BIN:$PATH"
+
+# not_sanitized: skips a test of memory use when the programs run under
+# ASan, whose quarantine keeps freed memory (tests/run sets
+# IMATSEG_SANITIZED for that pass; the plain pass runs the test).
+not_sanitized() {
+	if [ -n "${IMATSEG_SANITIZED:-}" ]; then
+		skip "measures memory: not under ASan (the plain run measures it)"
+	fi
+}
 SAMPLE="$TOP/examples/sample"
 PY=/usr/bin/python3
 

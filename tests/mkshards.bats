@@ -4,7 +4,7 @@
 load helpers
 
 setup() {
-	bin="$BATS_TEST_DIRNAME/../bin"
+	bin=$BIN
 	check="$BATS_TEST_DIRNAME/../build/ref/shardcheck"
 	py=/usr/bin/python3
 	cd "$BATS_TEST_TMPDIR"

@@ -7,7 +7,7 @@ load helpers
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
-	PATH="$BATS_TEST_DIRNAME/../bin:$PATH"
+	PATH="$BIN:$PATH"
 	synth-imat -o syn -n 12 --test 4 --min-side 48 --max-side 120 -j 1 \
 	    >/dev/null
 	mkdir syn/masks

@@ -6,7 +6,7 @@ load helpers
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
-	PATH="$BATS_TEST_DIRNAME/../bin:$PATH"
+	PATH="$BIN:$PATH"
 	synth-imat -o syn -n 16 --min-side 64 --max-side 96 -j 1 >/dev/null
 	mkdir syn/masks
 	rle2mask -o syn/masks syn/train.csv

@@ -228,8 +228,11 @@ masks_pass(struct run *run, TrainReader *tr, const char *name)
 		}
 		if (!in_shard(run->o, row))
 			continue;
-		if (cur != NULL && cur->masks.stem[row->stem_len] == '\0' &&
-		    memcmp(cur->masks.stem, row->stem, row->stem_len) == 0) {
+		/* strncmp stops at the end of a shorter stem, so the NUL
+		 * test after it reads within cur's */
+		if (cur != NULL &&
+		    strncmp(cur->masks.stem, row->stem, row->stem_len) == 0 &&
+		    cur->masks.stem[row->stem_len] == '\0') {
 			if (row->height != cur->masks.height ||
 			    row->width != cur->masks.width) {
 				check_size(row, size_key(cur->masks.height,
