@@ -71,7 +71,8 @@ all: $(PROGS) $(UNITS) $(REFS) $(BENCHES)
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEBS = gcc make pkg-config libvips-dev libopenblas-dev libcsv-dev \
        libjansson-dev zlib1g-dev libdeflate-dev bats bats-support bats-assert mandoc python3 \
-       python3-numpy python3-pil python3-torch gnuplot-nox \
+       python3-numpy python3-pil python3-torch python3-protobuf python3-crcmod \
+       gnuplot-nox \
        chromium procps time
 deps:
 	@missing=$$(for p in $(DEBS); do \

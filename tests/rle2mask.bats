@@ -301,3 +301,32 @@ JSON
 	assert_output ""
 	cmp a/000000009813.png b/000000009813.png
 }
+
+@test "a warning during a progress line starts on a line of its own" {
+	# the first image draws the progress line, the row after it is bad
+	{ head -2 "$SAMPLE/train.csv"; echo 'bad.jpg,1 2,10,10,99'
+	  tail -n +3 "$SAMPLE/train.csv"; } > bad.csv
+	mkdir a
+	run -1 script -qec "rle2mask -o a bad.csv" /dev/null
+	printf '%s' "$output" > typescript
+	# what the terminal shows: \r returns, ESC [ K erases to the end
+	run -0 "$PY" - <<'PY'
+import re
+raw = open("typescript", encoding="utf-8", newline="").read()
+msg = "rle2mask: bad.csv:3: unknown category 99 (ids are 0-45)"
+assert "%" in raw[:raw.index(msg)], "no progress line before the message"
+lines, line, col = [], [], 0
+for tok in re.findall(r"\x1b\[K|.", raw, re.S):
+    if tok == "\x1b[K":
+        del line[col:]
+    elif tok == "\r":
+        col = 0
+    elif tok == "\n":
+        lines.append("".join(line)); line, col = [], 0
+    else:
+        line[col:col + 1] = [tok]; col += 1
+lines.append("".join(line))
+print([l for l in lines if "rle2mask:" in l])
+PY
+	assert_output "['rle2mask: bad.csv:3: unknown category 99 (ids are 0-45)']"
+}
