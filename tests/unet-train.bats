@@ -398,7 +398,7 @@ for f in sorted(glob.glob("tb/events.out.tfevents.*")):
 	    --steps 3 -f 8 --depth 3 --classes 5 --dropout 0.1 --class-weights median
 	for opt in --lr --batch --seed --augment --steps --filters --depth \
 	    --classes --dropout --class-weights; do
-		assert_line "unet-train: --resume: $opt ignored: the recipe is m.st.last's"
+		assert_line "unet-train: --resume: $opt ignored: the state m.st.last decides it"
 	done
 	[ "${#lines[@]}" -eq 10 ]
 	# what may change does not warn

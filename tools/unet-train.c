@@ -370,7 +370,7 @@ warn_ignored(const Options *o)
 {
 	for (size_t i = 0; i < sizeof from_state / sizeof *from_state; i++)
 		if (o->given[from_state[i].code])
-			warnmsg("--resume: %s ignored: the recipe is %s's",
+			warnmsg("--resume: %s ignored: the state %s decides it",
 			    from_state[i].name, o->ro.state);
 }
 

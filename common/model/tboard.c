@@ -66,12 +66,18 @@ put_key(Buf *b, int field, int wire)
 
 /* n bytes of v, least significant first */
 static void
+le_bytes(uint8_t *out, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = (uint8_t)(v >> 8 * i);
+}
+
+static void
 put_le(Buf *b, uint64_t v, int n)
 {
 	uint8_t out[8];
 
-	for (int i = 0; i < n; i++)
-		out[i] = (uint8_t)(v >> 8 * i);
+	le_bytes(out, v, n);
 	put(b, out, (size_t)n);
 }
 
@@ -159,17 +165,16 @@ masked_crc(const void *data, size_t n)
 static int
 write_record(TbWriter *w, const Buf *data, Err *e)
 {
-	Buf head = { 0 }, tail = { 0 };
-	int ok;
+	uint8_t head[12], tail[4];
 
-	put_le(&head, data->n, 8);
-	put_le(&head, masked_crc(head.p, 8), 4);
-	put_le(&tail, masked_crc(data->p, data->n), 4);
-	ok = fwrite(head.p, 1, head.n, w->fp) == head.n &&
-	    fwrite(data->p, 1, data->n, w->fp) == data->n &&
-	    fwrite(tail.p, 1, tail.n, w->fp) == tail.n;
-	free(head.p), free(tail.p);
-	return ok ? 0 : err_sys(e, "%s", w->path);
+	le_bytes(head, data->n, 8);
+	le_bytes(head + 8, masked_crc(head, 8), 4);
+	le_bytes(tail, masked_crc(data->p, data->n), 4);
+	if (fwrite(head, 1, sizeof head, w->fp) != sizeof head ||
+	    fwrite(data->p, 1, data->n, w->fp) != data->n ||
+	    fwrite(tail, 1, sizeof tail, w->fp) != sizeof tail)
+		return err_sys(e, "%s", w->path);
+	return 0;
 }
 
 static double
