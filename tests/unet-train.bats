@@ -256,10 +256,13 @@ PY
 	assert_output --partial 'the state was trained at 32x32, the shards are 64x64'
 }
 
-# events DIR: every event of the event files in DIR, one JSON a line, as
-# the independent reader tests/ref/tfevents.py decodes them.
+# events DIR [--images DIR]: every event of the event files in DIR, one
+# JSON a line, as the independent reader tests/ref/tfevents.py decodes
+# them.
 events() {
-	"$PY" "$TOP/tests/ref/tfevents.py" "$1"/events.out.tfevents.*[!g]
+	d=$1
+	shift
+	"$PY" "$TOP/tests/ref/tfevents.py" "$@" "$d"/events.out.tfevents.*
 }
 
 @test "--tensorboard: the records' CRCs, the tags, the steps and the TSV log's values" {
@@ -298,17 +301,25 @@ PY
 
 @test "--tensorboard: previews every epoch, photo | truth | prediction as PNG" {
 	run -0 tiny -q -e 2 --steps 1 --tensorboard tb
-	events tb > ev.json
-	run -0 "$PY" - <<'PY'
-import json
+	mkdir img
+	events tb --images img > ev.json
+	run -0 "$PY" - "$(D)/va-0.tar" <<'PY'
+import json, sys
 from PIL import Image
 ev = [json.loads(l) for l in open("ev.json")]
 img = [e for e in ev if e.get("images")]
 print([e["step"] for e in img], sorted(img[0]["images"]))
+import io, tarfile, numpy as np
+tar = tarfile.open(sys.argv[1])
+photos = [np.array(Image.open(io.BytesIO(tar.extractfile(m).read())))
+          for m in tar.getmembers() if m.name.endswith(".ppm")]
 for e in img:
     for tag, (h, w, cs, png) in e["images"].items():
         i = Image.open(png)
         assert (i.mode, i.size, h, w, cs) == ("RGB", (3 * 32 + 8, 32), 32, 104, 3), tag
+        # the first panel is a validation photo, byte for byte
+        a = np.array(i)[:, :32]
+        assert any((a == p).all() for p in photos), tag
 PY
 	assert_output "[1, 2] ['val/prediction/0', 'val/prediction/1', 'val/prediction/2', 'val/prediction/3']"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An independent reader of TensorBoard event files, for the tests.
 
-usage: tfevents.py FILE...
+usage: tfevents.py [--images DIR] FILE...
 
 Reads each file as TensorBoard does: TFRecord framing (uint64 length,
 masked CRC-32C of the length, the data, masked CRC-32C of the data), each
@@ -14,8 +14,9 @@ nothing of imatseg's code is used. Prints one JSON object per event:
    "scalars": {TAG: VALUE}, "images": {TAG: [HEIGHT, WIDTH, COLORSPACE,
    "PNG-FILE"]}}
 
-(images are written beside FILE as FILE.STEP.TAG.png, "/" in TAG made
-"_"). A last record cut short is tolerated, as TensorBoard tolerates a
+(with --images, each image is written to DIR/STEP.TAG.png, "/" in TAG
+made "_"; PNG-FILE is that path, or the encoded size without --images).
+A last record cut short is tolerated, as TensorBoard tolerates a
 file still being written, and reported as {"file": F, "truncated": BYTES}.
 A bad CRC or an undecodable message anywhere else: a message on stderr,
 exit 1.
@@ -114,7 +115,10 @@ def records(path):
 
 def main():
     Event = messages()
-    for path in sys.argv[1:]:
+    args, images = sys.argv[1:], None
+    if args[:1] == ["--images"]:
+        images, args = args[1], args[2:]
+    for path in args:
         for at, data in records(path):
             if at == "truncated":
                 print(json.dumps({"file": path, "truncated": data}))
@@ -133,10 +137,12 @@ def main():
                 kind = v.WhichOneof("value")
                 if kind == "image":
                     im = v.image
-                    png = "%s.%d.%s.png" % (path, ev.step,
-                                            v.tag.replace("/", "_"))
-                    with open(png, "wb") as f:
-                        f.write(im.encoded_image_string)
+                    png = len(im.encoded_image_string)
+                    if images is not None:
+                        png = "%s/%d.%s.png" % (images, ev.step,
+                                                v.tag.replace("/", "_"))
+                        with open(png, "wb") as f:
+                            f.write(im.encoded_image_string)
                     out["images"][v.tag] = [im.height, im.width,
                                             im.colorspace, png]
                 elif kind == "simple_value":
