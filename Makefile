@@ -72,8 +72,7 @@ all: $(PROGS) $(UNITS) $(REFS) $(BENCHES)
 DEBS = gcc make pkg-config libvips-dev libopenblas-dev libcsv-dev \
        libjansson-dev zlib1g-dev libdeflate-dev bats bats-support bats-assert mandoc python3 \
        python3-numpy python3-pil python3-torch python3-protobuf python3-crcmod \
-       gnuplot-nox \
-       chromium procps time
+       gnuplot-nox chromium procps time valgrind
 deps:
 	@missing=$$(for p in $(DEBS); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \

@@ -37,3 +37,14 @@ exec(sys.argv[4])
 Image.fromarray(m, "L").save(sys.argv[1])
 ' "$@"
 }
+
+# on_full_disk KB DIR CMD...: runs CMD with DIR a fresh file system of KB
+# kilobytes (a tmpfs in a mount namespace of its own, so nothing stays
+# mounted): a full disk for real, as root.
+on_full_disk() {
+	kb=$1 dir=$2
+	shift 2
+	mkdir -p "$dir"
+	unshare -m sh -c 'mount -t tmpfs -o size="$1"k tmpfs "$2" && shift 2 && exec "$@"' \
+	    sh "$kb" "$dir" "$@"
+}

@@ -243,6 +243,24 @@ CSV
 000000010223.png"
 }
 
+@test "a killed run's temporary files are removed by the next run; a live one's are kept" {
+	golden
+	mkdir masks
+	# a run still writing: its file must stay
+	mkfifo hold
+	"$TOP/build/ref/atomic_kill" hold masks/live.png < hold &
+	exec 5> hold
+	while [ "$(ls -A masks | wc -l)" != 1 ]; do sleep 0.1; done
+	run -137 "$TOP/build/ref/atomic_kill" kill masks/img.png
+	[ "$(ls -A masks | wc -l)" = 2 ]
+	run -0 rle2mask -o masks g.csv
+	assert_equal "$(ls -A masks | sed 's/imatseg\..*/imatseg.../')" \
+	    "$(printf '%s\n' .live.png.imatseg... img.png)"
+	exec 5>&-
+	wait
+	assert_equal "$(ls -A masks)" "img.png"
+}
+
 @test "a mask that cannot be written is reported and the run exits 1" {
 	mkdir out
 	# the final name is taken by a directory: rename must fail
@@ -305,6 +323,49 @@ JSON
 	echo '{"categories": [' > broken.json
 	run -1 rle2mask --labels broken.json --stats l.csv
 	assert_output --partial "rle2mask: broken.json:"
+}
+
+@test "a label file without categories is refused when it is loaded" {
+	echo '{"categories": [], "attributes": []}' > empty.json
+	printf 'ImageId,EncodedPixels,Height,Width,ClassId\nx.jpg,1 1,2,2,1\n' > l.csv
+	run -1 rle2mask --labels empty.json --stats l.csv
+	assert_output "rle2mask: empty.json: no categories"
+	run -1 miou --labels empty.json a b
+	assert_output --partial "empty.json: no categories"
+}
+
+@test "a UTF-8 byte-order mark before the header is accepted" {
+	golden
+	printf '\357\273\277' | cat - g.csv > bom.csv
+	mkdir a b
+	run -0 rle2mask -o a g.csv
+	run -0 rle2mask -o b bom.csv
+	cmp a/img.png b/img.png
+	run -0 rle2mask --stats bom.csv
+	assert_line --partial "category	32	"
+	printf '\357\273\277' | cat - g.csv | rle2mask -o b -
+	cmp a/img.png b/img.png
+	run -0 miou --kaggle bom.csv bom.csv
+	assert_line "score	1.000000"
+	run -0 "$TOP/build/ref/csvfield" bom.csv
+	assert_line "first ImageId"
+}
+
+@test "a long field grows its buffer geometrically, not 128 bytes at a time" {
+	# a 256 kB EncodedPixels: 2048 reallocations in libcsv's 128-byte
+	# steps (quadratic copying where realloc cannot grow in place: a
+	# 4 MB field took 88 s under ASan); a few dozen when it doubles
+	"$PY" -c '
+import sys
+runs = " ".join("%d 1" % (2 * i + 1) for i in range(1 << 15))
+sys.stdout.write("ImageId,EncodedPixels,Height,Width,ClassId\n")
+sys.stdout.write("big.jpg,%s,65536,1,3\n" % runs)
+' > big.csv
+	run -0 valgrind "$TOP/build/ref/csvfield" big.csv
+	assert_line "rows 2 longest $(($(sed -n 2p big.csv | cut -d, -f2 | wc -c) - 1))"
+	allocs=$(echo "$output" | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,)
+	echo "allocations: $allocs"
+	[ "$allocs" -lt 300 ]
 }
 
 @test "progress on a terminal's stderr only, and -q silences it" {

@@ -178,12 +178,37 @@ PY
 	run -0 unet-infer -m nosize.st --size 32 "$f"
 }
 
+@test "a model whose recorded size the network cannot take: exit 1 naming it" {
+	"$PY" - "$(D)/model.st" size30.st <<'PY'
+import json, struct, sys
+b = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+h = json.loads(b[8:8 + n])
+h["__metadata__"]["size"] = "30"
+s = json.dumps(h).encode()
+s += b" " * (-len(s) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(s)) + s + b[8 + n:])
+PY
+	f=$(ls "$(D)"/syn/test/*.jpg | head -1)
+	run -1 unet-infer -m size30.st "$f"
+	assert_output --partial 'size30.st: trained at size 30, which is not a multiple of 2^depth = 4'
+	run -2 unet-infer -m "$(D)/model.st" --size 30 "$f"
+	assert_output --partial '--size 30 is not a multiple of 2^depth = 4'
+}
+
 @test "the chain: unet-infer | mask2rle | miou --kaggle" {
 	mkdir pred
 	run -0 sh -c "unet-infer -m '$(D)/model.st' -o pred '$(D)'/syn/test/*.jpg |
 	    mask2rle --all-images | miou --kaggle '$(D)/syn/test-truth.csv' -"
 	assert_line --regexp '^score	[0-9.]+$'
 	assert_line 'images	4'
+}
+
+@test "a truncated photo gets one message of ours, no libvips warnings" {
+	f=$(ls "$(D)"/syn/test/*.jpg | head -1)
+	head -c $(($(wc -c < "$f") / 2)) "$f" > half.jpg
+	run -1 --separate-stderr unet-infer -m "$(D)/model.st" -o . half.jpg
+	assert_equal "$stderr" "unet-infer: half.jpg: VipsJpeg: Premature end of input file"
 }
 
 @test "--letterbox: a model trained on letterboxed shards sees what its validation saw" {

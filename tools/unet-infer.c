@@ -287,9 +287,14 @@ load_model(Options *o, int *s)
 	if (*s == 0)
 		die(EXIT_BAD, "%s: no training size recorded; give --size",
 		    o->model);
-	if (*s % (1 << u->cfg.depth) != 0)
-		die(EXIT_USAGE, "size %d is not a multiple of 2^depth = %d", *s,
+	/* --size is the user's to fix (exit 2); a recorded size the
+	 * network cannot take is a bad model (exit 1, naming it) */
+	if (*s % (1 << u->cfg.depth) != 0 && o->size != 0)
+		usage_error("--size %d is not a multiple of 2^depth = %d", *s,
 		    1 << u->cfg.depth);
+	if (*s % (1 << u->cfg.depth) != 0)
+		die(EXIT_BAD, "%s: trained at size %d, which is not a multiple "
+		    "of 2^depth = %d", o->model, *s, 1 << u->cfg.depth);
 	unet_set_threads(u, o->threads);
 	return u;
 }
