@@ -71,8 +71,8 @@ all: $(PROGS) $(UNITS) $(REFS) $(BENCHES)
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEBS = gcc make pkg-config libvips-dev libopenblas-dev libcsv-dev \
        libjansson-dev zlib1g-dev libdeflate-dev bats bats-support bats-assert mandoc python3 \
-       python3-numpy python3-pil python3-torch gnuplot-nox \
-       chromium procps time valgrind clang libclang-rt-14-dev
+       python3-numpy python3-pil python3-torch python3-protobuf python3-crcmod \
+       gnuplot-nox chromium procps time valgrind clang libclang-rt-14-dev
 deps:
 	@missing=$$(for p in $(DEBS); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \

@@ -273,25 +273,41 @@ CSV
 000000010223.png"
 }
 
-@test "--stats: rows, images and pixels per category and attribute" {
+@test "--stats: rows, images, pixels and area share per category and attribute" {
 	golden
 	run -0 rle2mask --stats g.csv
-	assert_line --index 0 "kind	id	name	rows	images	pixels"
-	assert_line "category	0	shirt, blouse	1	1	6"
-	assert_line "category	4	jacket	1	1	8"
-	assert_line "category	32	pocket	1	1	2"
-	assert_line "category	1	top, t-shirt, sweatshirt	0	0	0"
-	assert_line "attribute	3	mini (length)	1	1	8"
-	assert_line "attribute	14	zip-up	1	1	8"
-	assert_line "total			3	1	16"
+	assert_line --index 0 "kind	id	name	rows	images	pixels	share"
+	# share: the mean over the rows of mask area / image area (4x3)
+	assert_line "category	0	shirt, blouse	1	1	6	0.5"
+	assert_line "category	4	jacket	1	1	8	0.666667"
+	assert_line "category	32	pocket	1	1	2	0.166667"
+	assert_line "category	1	top, t-shirt, sweatshirt	0	0	0	nan"
+	assert_line "attribute	3	mini (length)	1	1	8	0.666667"
+	assert_line "attribute	14	zip-up	1	1	8	0.666667"
+	assert_line "total			3	1	16	0.444444"
 	[ "$(grep -c '^category' <<< "$output")" -eq 46 ]
+}
+
+@test "--stats: histograms of objects per image and attributes per object" {
+	golden
+	printf 'two.jpg,1 1,2,2,5_3\ntwo.jpg,2 1,2,2,5_1_2_3\n' >> g.csv
+	run -0 rle2mask --stats g.csv
+	# every count from 1 (objects) or 0 (attributes) to the largest
+	run -0 grep -E '^(objects_per_image|attributes_per_object)' <<< "$output"
+	assert_output "objects_per_image	1		0	0	0	nan
+objects_per_image	2		2	1	2	0.25
+objects_per_image	3		3	1	16	0.444444
+attributes_per_object	0		2	1	8	0.333333
+attributes_per_object	1		1	1	1	0.25
+attributes_per_object	2		1	1	8	0.666667
+attributes_per_object	3		1	1	1	0.25"
 }
 
 @test "--stats counts images once per category across non-consecutive rows" {
 	run -0 rle2mask --stats "$SAMPLE/train.csv"
-	assert_line "category	31	sleeve	4	2	108782"
-	assert_line "category	23	shoe	2	1	1529"
-	assert_line "total			12	2	775182"
+	assert_line "category	31	sleeve	4	2	108782	0.0212785"
+	assert_line "category	23	shoe	2	1	1529	0.00123706"
+	assert_line "total			12	2	775182	0.0542973"
 }
 
 @test "--labels: categories and names come from the given file" {
@@ -302,8 +318,8 @@ JSON
 	printf 'ImageId,EncodedPixels,Height,Width,ClassId\nx.jpg,1 1,2,2,1_0\ny.jpg,1 1,2,2,2\n' > l.csv
 	run -1 rle2mask --labels labels.json --stats l.csv
 	assert_line "rle2mask: l.csv:3: unknown category 2 (ids are 0-1)"
-	assert_line "category	1	b	1	1	1"
-	assert_line "attribute	0	striped	1	1	1"
+	assert_line "category	1	b	1	1	1	0.25"
+	assert_line "attribute	0	striped	1	1	1	0.25"
 	echo '{"categories": [' > broken.json
 	run -1 rle2mask --labels broken.json --stats l.csv
 	assert_output --partial "rle2mask: broken.json:"
@@ -361,4 +377,33 @@ sys.stdout.write("big.jpg,%s,65536,1,3\n" % runs)
 	run -0 rle2mask -o c "$SAMPLE/train.csv"
 	assert_output ""
 	cmp a/000000009813.png b/000000009813.png
+}
+
+@test "a warning during a progress line starts on a line of its own" {
+	# the first image draws the progress line, the row after it is bad
+	{ head -2 "$SAMPLE/train.csv"; echo 'bad.jpg,1 2,10,10,99'
+	  tail -n +3 "$SAMPLE/train.csv"; } > bad.csv
+	mkdir a
+	run -1 script -qec "rle2mask -o a bad.csv" /dev/null
+	printf '%s' "$output" > typescript
+	# what the terminal shows: \r returns, ESC [ K erases to the end
+	run -0 "$PY" - <<'PY'
+import re
+raw = open("typescript", encoding="utf-8", newline="").read()
+msg = "rle2mask: bad.csv:3: unknown category 99 (ids are 0-45)"
+assert "%" in raw[:raw.index(msg)], "no progress line before the message"
+lines, line, col = [], [], 0
+for tok in re.findall(r"\x1b\[K|.", raw, re.S):
+    if tok == "\x1b[K":
+        del line[col:]
+    elif tok == "\r":
+        col = 0
+    elif tok == "\n":
+        lines.append("".join(line)); line, col = [], 0
+    else:
+        line[col:col + 1] = [tok]; col += 1
+lines.append("".join(line))
+print([l for l in lines if "rle2mask:" in l])
+PY
+	assert_output "['rle2mask: bad.csv:3: unknown category 99 (ids are 0-45)']"
 }

@@ -210,3 +210,48 @@ PY
 	run -1 --separate-stderr unet-infer -m "$(D)/model.st" -o . half.jpg
 	assert_equal "$stderr" "unet-infer: half.jpg: VipsJpeg: Premature end of input file"
 }
+
+@test "--letterbox: a model trained on letterboxed shards sees what its validation saw" {
+	# 32x16 photos and masks: in a letterboxed 32x32 square they fill
+	# columns 8-23 unscaled, so shards and unet-infer --letterbox see the
+	# very same pixels, and the padding (255 in the shards) is not scored
+	synth-imat -o s -n 8 --min-side 32 --max-side 32 -j 1 >/dev/null
+	mkdir s/masks s/photos s/truth p q
+	rle2mask -o s/masks s/train.csv
+	"$PY" -c '
+import glob, os
+from PIL import Image
+for f in glob.glob("s/train/*.jpg"):
+    k = os.path.basename(f)[:-4]
+    Image.open(f).crop((8, 0, 24, 32)).save("s/photos/%s.png" % k)
+    Image.open("s/masks/%s.png" % k).crop((8, 0, 24, 32)).save("s/truth/%s.png" % k)'
+	mkshards -q -o 'lb-%d.tar' --size 32 --letterbox --images s/photos --masks s/truth
+	run -0 unet-train -q --train lb-0.tar --val lb-0.tar -f 4 --depth 2 \
+	    -b 4 -j 1 -e 1 --steps 3 --lr 1e-2 -o lb.st --log log.tsv
+	unet-infer --letterbox -m lb.st -o p s/photos/*.png > /dev/null
+	unet-infer -m lb.st -o q s/photos/*.png > /dev/null
+	run -0 size "$(ls p/*.png | head -1)"
+	assert_output "32 16 L"
+	miou --digits 9 --with-background s/truth p > all.tsv
+	run -0 "$PY" - <<'PY'
+import csv, math
+log = list(csv.DictReader(open("log.tsv"), delimiter="\t"))[0]
+rows = {r[0]: r for r in csv.reader(open("all.tsv"), delimiter="\t")}
+def same(a, b):
+    return (a == "nan") == (b == "nan") and (a == "nan" or
+        math.isclose(float(a), float(b), rel_tol=1e-5, abs_tol=1e-9))
+print([l for l in range(47) if not same(log["iou_%d" % l], rows[str(l - 1)][6])])
+PY
+	assert_output '[]'
+	# stretched to the square, the same photos give other masks
+	! diff -r p q > /dev/null
+}
+
+@test "--letterbox: masks at the photo's size, whatever its shape" {
+	mkdir out
+	run -0 unet-infer --letterbox -m "$(D)/model.st" -o out "$(D)"/syn/test/*.jpg
+	for f in "$(D)"/syn/test/*.jpg; do
+		k=$(basename "$f" .jpg)
+		[ "$(size "$f" | cut -d' ' -f1-2)" = "$(size "out/$k.png" | cut -d' ' -f1-2)" ]
+	done
+}
