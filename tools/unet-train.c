@@ -14,8 +14,10 @@
 #include "cli.h"
 #include "labels.h"
 #include "maskio.h"
+#include "objective.h"
 #include "parse.h"
 #include "progress.h"
+#include "schedule.h"
 #include "tboard.h"
 #include "train.h"
 #include "xalloc.h"
@@ -26,7 +28,7 @@ enum { TB_PREVIEW_SAMPLES = 4 };	/* validation images per preview */
 /* Long options without a short form. */
 enum { O_TRAIN = 256, O_VAL, O_STATE, O_LOG, O_RESUME, O_LR, O_PATIENCE,
 	O_STEPS, O_DEPTH, O_CLASSES, O_DROPOUT, O_AUG, O_CW, O_SEED, O_TB,
-	O_TB_IMAGES, O_LABELS, O_END };
+	O_TB_IMAGES, O_LABELS, O_SCHEDULE, O_WARMUP, O_LOSS, O_EMA, O_END };
 
 /* What a resumed run takes from its state, not from the command line
  * (Recipe): each of these given with --resume gets a warning. An option
@@ -45,6 +47,10 @@ static const struct {
 	{ O_AUG, "--augment" },
 	{ O_CW, "--class-weights" },
 	{ O_SEED, "--seed" },
+	{ O_SCHEDULE, "--lr-schedule" },
+	{ O_WARMUP, "--warmup" },
+	{ O_LOSS, "--loss" },
+	{ O_EMA, "--ema" },
 };
 
 typedef struct {
@@ -77,9 +83,11 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: %s --train PATTERN --val PATTERN [-o model] [--state file]\n"
 	    "       [--log file] [--resume] [-q] [-e epochs] [-b batch]\n"
-	    "       [--lr rate] [--patience n] [--steps n] [-f filters]\n"
-	    "       [--depth n] [--classes n] [--dropout p] [--augment spec]\n"
-	    "       [--class-weights none|median] [--seed n] [-j n]\n"
+	    "       [--lr rate] [--lr-schedule constant|cosine|onecycle]\n"
+	    "       [--warmup steps] [--loss ce|dice|ce+dice] [--ema decay]\n"
+	    "       [--patience n] [--steps n] [-f filters] [--depth n]\n"
+	    "       [--classes n] [--dropout p] [--augment spec]\n"
+	    "       [--class-weights none|median|sqrt] [--seed n] [-j n]\n"
 	    "       [--tensorboard dir [--tb-images n] [--labels file]]\n",
 	    progname);
 }
@@ -164,6 +172,10 @@ parse_options(int argc, char **argv, Options *o)
 		{ "augment", required_argument, NULL, O_AUG },
 		{ "class-weights", required_argument, NULL, O_CW },
 		{ "seed", required_argument, NULL, O_SEED },
+		{ "lr-schedule", required_argument, NULL, O_SCHEDULE },
+		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "loss", required_argument, NULL, O_LOSS },
+		{ "ema", required_argument, NULL, O_EMA },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "tensorboard", required_argument, NULL, O_TB },
 		{ "tb-images", required_argument, NULL, O_TB_IMAGES },
@@ -224,12 +236,26 @@ parse_options(int argc, char **argv, Options *o)
 			break;
 		case O_AUG: parse_augment(optarg, &o->r.aug); break;
 		case O_CW:
-			if (strcmp(optarg, "none") == 0)
-				o->r.class_weights = CW_NONE;
-			else if (strcmp(optarg, "median") == 0)
-				o->r.class_weights = CW_MEDIAN;
-			else
-				usage_error("--class-weights: 'none' or 'median'");
+			if ((o->r.class_weights = ckpt_cw_kind(optarg)) < 0)
+				usage_error("--class-weights: 'none', 'median' "
+				    "or 'sqrt'");
+			break;
+		case O_SCHEDULE:
+			if ((o->r.lr_schedule = schedule_kind(optarg)) < 0)
+				usage_error("--lr-schedule: 'constant', "
+				    "'cosine' or 'onecycle'");
+			break;
+		case O_WARMUP:
+			o->r.warmup = opt_u64("--warmup", optarg, 0,
+			    1000000000);
+			break;
+		case O_LOSS:
+			if ((o->r.loss = objective_kind(optarg)) < 0)
+				usage_error("--loss: 'ce', 'dice' or 'ce+dice'");
+			break;
+		case O_EMA:
+			o->r.ema = (float)opt_double("--ema", optarg, 0,
+			    0.999999);
 			break;
 		case O_SEED:
 			o->r.seed = opt_u64("--seed", optarg, 0, UINT64_MAX);
@@ -249,6 +275,9 @@ parse_options(int argc, char **argv, Options *o)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->ntrain == 0 || o->nval == 0)
 		usage_error("--train and --val are required");
+	if (o->r.lr_schedule == LR_ONECYCLE && o->r.warmup > 0)
+		usage_error("--warmup: onecycle warms up over its first 30%% "
+		    "of the steps");
 	if (o->tboard == NULL && (o->given[O_TB_IMAGES] || o->given[O_LABELS]))
 		usage_error("--%s needs --tensorboard", o->given[O_TB_IMAGES] ?
 		    "tb-images" : "labels");

@@ -9,6 +9,7 @@
 
 #include "confusion.h"
 #include "infer.h"
+#include "objective.h"
 #include "xalloc.h"
 
 int
@@ -61,13 +62,14 @@ image_loss(const float *z, int k, size_t hw, const uint8_t *y,
 }
 
 int
-evaluate(Unet *u, Loader *val, const float *cw, double *loss, double *iou,
-    double *miou, uint64_t *scored, Err *e)
+evaluate(Unet *u, Loader *val, const float *cw, int lossk, double *loss,
+    double *iou, double *miou, uint64_t *scored, Err *e)
 {
 	int k = u->cfg.classes, s = loader_size(val), r;
 	size_t hw = (size_t)s * s;
-	float *mx = xmallocarray(hw, sizeof *mx);
+	float *mx = xmallocarray(hw, sizeof *mx), *dz = NULL;
 	double *se = xmallocarray(hw, sizeof *se), lsum = 0, wsum = 0;
+	double dsum = 0, images = 0;
 	uint8_t *pred = xmalloc(hw);
 	PairCounts *pc = xmalloc(sizeof *pc);
 	Confusion conf;
@@ -80,6 +82,15 @@ evaluate(Unet *u, Loader *val, const float *cw, double *loss, double *iou,
 		if (check_labels(val, &b, k, e) < 0 ||
 		    unet_forward(u, b.x, b.n, s, s, 0, e) < 0)
 			goto fail;
+		/* Dice per batch, as trained, weighted by the batch's size */
+		if (lossk != LOSS_CE) {
+			if (dz == NULL)
+				dz = xmallocarray((size_t)b.n * k, hw *
+				    sizeof *dz);
+			dsum += b.n * objective_dice(unet_logits(u), b.y, b.n,
+			    k, (long)hw, dz, u->wk.nthreads);
+			images += b.n;
+		}
 		for (int j = 0; j < b.n; j++) {
 			const uint8_t *y = b.y + (size_t)j * hw;
 
@@ -103,13 +114,17 @@ evaluate(Unet *u, Loader *val, const float *cw, double *loss, double *iou,
 	*miou = sum.mean_iou;
 	*scored = sum.scored;
 	*loss = wsum > 0 ? lsum / wsum : NAN;
+	if (lossk == LOSS_DICE)
+		*loss = images > 0 ? dsum / images : NAN;
+	else if (lossk == LOSS_CE_DICE && images > 0)
+		*loss += dsum / images;
 	r = 0;
 	goto out;
 fail:
 	r = -1;
 out:
 	confusion_free(&conf);
-	free(mx), free(se), free(pred), free(pc);
+	free(mx), free(se), free(pred), free(pc), free(dz);
 	return r;
 }
 

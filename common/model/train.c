@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "adam.h"
+#include "objective.h"
+#include "schedule.h"
 #include "xalloc.h"
 
 struct Trainer {
@@ -15,6 +17,8 @@ struct Trainer {
 	RunOptions ro;
 	Unet *u;
 	Adam *opt;
+	Ema *ema;		/* the weights' average, or NULL */
+	Objective *obj;		/* the loss */
 	TrainState ts;
 	Loader *train, *val;
 	uint64_t nbatch;	/* batches per pass over the training data */
@@ -35,20 +39,35 @@ now(void)
 
 /* ---- checkpoints ---- */
 
+/* With an average, the network validated and saved is the average: it
+ * takes the live weights' place between two calls. */
+static void
+as_validated(Trainer *t)
+{
+	if (t->ema != NULL)
+		ema_swap(t->ema, t->u);
+}
+
 static int
 save_state(Trainer *t, Err *e)
 {
 	t->ts.position = t->next * (uint64_t)t->r.batch;
-	return ckpt_save_state(t->ro.state, t->u, t->opt, &t->r, &t->ts, e);
+	return ckpt_save_state(t->ro.state, t->u, t->opt, t->ema, &t->r,
+	    &t->ts, e);
 }
 
+/* The network validated: the average of the weights when there is one. */
 static int
 save_best(Trainer *t, double miou, Err *e)
 {
 	CkptInfo in = { .size = t->r.size, .epoch = t->ts.epoch,
 	    .step = t->ts.step, .val_miou = miou };
+	int rc;
 
-	return ckpt_save(t->ro.out, t->u, &in, e);
+	as_validated(t);
+	rc = ckpt_save(t->ro.out, t->u, &in, e);
+	as_validated(t);
+	return rc;
 }
 
 /* ---- set-up ---- */
@@ -82,11 +101,14 @@ open_loaders(Trainer *t, const char *const *train, int ntrain,
 	t->nbatch = loader_batches(t->train);
 	if (t->r.steps == 0)
 		t->r.steps = t->nbatch;
-	if (t->r.class_weights == CW_MEDIAN) {
+	if (t->r.class_weights != CW_NONE) {
 		t->cw = xmallocarray((size_t)t->r.net.classes, sizeof *t->cw);
 		if (class_weights_median(train, ntrain, t->r.net.classes,
 		    t->ro.threads, t->cw, e) < 0)
 			return -1;
+		for (int c = 0; t->r.class_weights == CW_SQRT &&
+		    c < t->r.net.classes; c++)
+			t->cw[c] = sqrtf(t->cw[c]);
 	}
 	return 0;
 }
@@ -118,6 +140,13 @@ trainer_new(const Recipe *r, const RunOptions *ro, const char *const *train,
 	unet_set_threads(t->u, ro->threads);
 	t->opt = adam_new(t->u->nparams);
 	t->opt->lr = r->lr;
+	/* the schedule spans the epochs of the run that starts it; a
+	 * resumed run asking for more keeps its last rate */
+	if (t->r.schedule_steps == 0)
+		t->r.schedule_steps = ro->epochs * t->r.steps;
+	if (r->ema > 0)
+		t->ema = ema_new(t->u, r->ema);
+	t->obj = objective_new(r->loss, r->net.classes);
 	rng_seed(&t->ts.rng, r->seed);
 	t->iou = xmallocarray((size_t)r->net.classes, sizeof *t->iou);
 	return t;
@@ -129,13 +158,14 @@ trainer_resume(Recipe *r, const RunOptions *ro, const char *const *train,
 {
 	Trainer *t = trainer_alloc(r, ro);
 
-	if ((t->u = ckpt_load_state(ro->state, &t->opt, &t->r, &t->ts,
-	    e)) == NULL ||
+	if ((t->u = ckpt_load_state(ro->state, &t->opt, &t->ema, &t->r,
+	    &t->ts, e)) == NULL ||
 	    open_loaders(t, train, ntrain, val, nval, e) < 0) {
 		trainer_free(t);
 		return NULL;
 	}
 	unet_set_threads(t->u, ro->threads);
+	t->obj = objective_new(t->r.loss, t->r.net.classes);
 	t->iou = xmallocarray((size_t)t->r.net.classes, sizeof *t->iou);
 	*r = t->r;
 	return t;
@@ -150,6 +180,8 @@ trainer_free(Trainer *t)
 	loader_close(t->val);
 	if (t->opt != NULL)
 		adam_free(t->opt);
+	ema_free(t->ema);
+	objective_free(t->obj);
 	unet_free(t->u);
 	free(t->cw), free(t->iou), free(t);
 }
@@ -182,7 +214,12 @@ trainer_best(const Trainer *t, uint64_t *epoch)
 int
 trainer_preview(Trainer *t, int n, Preview *p, Err *e)
 {
-	return preview_make(t->u, t->val, n, p, e);
+	int rc;
+
+	as_validated(t);
+	rc = preview_make(t->u, t->val, n, p, e);
+	as_validated(t);
+	return rc;
 }
 
 /* ---- the loop ---- */
@@ -221,6 +258,26 @@ finite_params(const Trainer *t)
 	return s == 0.0f;	/* inf*0 and NaN*0 are NaN */
 }
 
+/* The learning rate of the step about to be taken. */
+static float
+step_lr(const Trainer *t)
+{
+	Schedule s = { t->r.lr_schedule, t->r.lr, t->r.warmup,
+	    t->r.schedule_steps };
+
+	return (float)schedule_lr(&s, t->ts.step);
+}
+
+/* The recipe's loss of the batch and every parameter's gradient. */
+static int
+loss_backward(Trainer *t, const Batch *b, LossStats *st, Err *e)
+{
+	if (objective_sums(t->obj, t->u, b->y, t->cw, e) < 0)
+		return -1;
+	/* ranks sharing the batch: add t->obj's sums here (issue 13) */
+	return objective_backward(t->obj, t->u, b->y, t->cw, st, e);
+}
+
 static int
 step(Trainer *t, Err *e)
 {
@@ -232,7 +289,7 @@ step(Trainer *t, Err *e)
 	if (next_batch(t, &b, e) < 0 ||
 	    check_labels(t->train, &b, t->r.net.classes, e) < 0 ||
 	    unet_forward(t->u, b.x, b.n, s, s, 1, e) < 0 ||
-	    unet_loss_backward(t->u, b.y, t->cw, &st, e) < 0)
+	    loss_backward(t, &b, &st, e) < 0)
 		return -1;
 	if (!isfinite(st.loss)) {
 		err_set(e, "the training loss is %s at epoch %" PRIu64 ", step "
@@ -241,7 +298,10 @@ step(Trainer *t, Err *e)
 		    t->ts.epoch + 1, t->ts.step + 1);
 		return TRAIN_DIVERGED;
 	}
+	t->opt->lr = step_lr(t);
 	adam_step(t->opt, t->u->params, t->u->grads);
+	if (t->ema != NULL)
+		ema_update(t->ema, t->u);
 	t->ts.step++;
 	t->ts.acc.loss += st.loss * b.n;
 	t->ts.acc.images += (uint64_t)b.n;
@@ -270,14 +330,18 @@ end_epoch(Trainer *t, EpochRow *row, Err *e)
 {
 	double t0 = now(), vloss, miou;
 	uint64_t scored;
+	int r;
 
 	if (!finite_params(t)) {
 		err_set(e, "a weight is not finite after epoch %" PRIu64
 		    " (learning rate too high?)", t->ts.epoch + 1);
 		return TRAIN_DIVERGED;
 	}
-	if (evaluate(t->u, t->val, t->cw, &vloss, t->iou, &miou, &scored,
-	    e) < 0)
+	as_validated(t);
+	r = evaluate(t->u, t->val, t->cw, t->r.loss, &vloss, t->iou, &miou,
+	    &scored, e);
+	as_validated(t);
+	if (r < 0)
 		return -1;
 	if (scored > 0 && !isfinite(vloss)) {
 		err_set(e, "the validation loss is %s after epoch %" PRIu64

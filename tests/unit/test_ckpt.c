@@ -100,9 +100,10 @@ test_weights_round_trip(void)
 	CHECK(same_file(path_of("a.safetensors"), path_of("b.safetensors")));
 	/* a weights-only checkpoint does not resume */
 	Adam *a = NULL;
+	Ema *ema = NULL;
 	Recipe r;
 	TrainState ts;
-	CHECK(ckpt_load_state(path_of("a.safetensors"), &a, &r, &ts, &e) ==
+	CHECK(ckpt_load_state(path_of("a.safetensors"), &a, &ema, &r, &ts, &e) ==
 	    NULL && a == NULL);
 	CHECK(strstr(e.msg, "not a resumable") != NULL);
 	unet_free(u);
@@ -148,6 +149,7 @@ test_resumable_round_trip(void)
 {
 	Unet *u = small_net(), *v;
 	Adam *a = adam_new(u->nparams), *b = NULL;
+	Ema *eb = NULL;
 	TrainState ts = { .step = 1234, .epoch = 5, .position = 678,
 	    .rng = { { 1, 2, 3, 0xffffffffffffffffULL } }, .best = 0.125,
 	    .best_epoch = 4, .bad = 1, .acc = { 1.5, 2.25, 9, 10, 11 } };
@@ -163,10 +165,10 @@ test_resumable_round_trip(void)
 	a->lr = 3e-4f;
 	a->weight_decay = 1e-5f;
 	r = some_recipe(u);
-	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, &r, &ts,
+	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, NULL, &r, &ts,
 	    &e) == 0);
-	v = ckpt_load_state(path_of("r.safetensors"), &b, &rr, &tt, &e);
-	CHECK(v != NULL && b != NULL);
+	v = ckpt_load_state(path_of("r.safetensors"), &b, &eb, &rr, &tt, &e);
+	CHECK(v != NULL && b != NULL && eb == NULL);
 	if (v == NULL || b == NULL) {
 		printf("# %s\n", e.msg);
 		unet_free(u);
@@ -191,7 +193,7 @@ test_resumable_round_trip(void)
 	    r.seed == rr.seed && r.steps == rr.steps &&
 	    r.class_weights == rr.class_weights &&
 	    memcmp(&r.aug, &rr.aug, sizeof r.aug) == 0);
-	CHECK(ckpt_save_state(path_of("s.safetensors"), v, b, &rr, &tt,
+	CHECK(ckpt_save_state(path_of("s.safetensors"), v, b, NULL, &rr, &tt,
 	    &e) == 0);
 	CHECK(same_file(path_of("r.safetensors"), path_of("s.safetensors")));
 	/* a state is also a model */
@@ -224,6 +226,7 @@ test_resume_is_exact(void)
 {
 	Unet *u = small_net(), *v;
 	Adam *a = adam_new(u->nparams), *b = NULL;
+	Ema *eb = NULL;
 	TrainState ts = { .step = 1, .position = 2, .rng = { { 5, 6, 7, 8 } } };
 	TrainState tt;
 	Recipe rc = some_recipe(u), rr;
@@ -238,10 +241,10 @@ test_resume_is_exact(void)
 	for (int i = 0; i < 2 * 64; i++)
 		y[i] = (uint8_t)rng_below(&r, 5);
 	train_step(u, a, x, y);
-	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, &rc, &ts,
+	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, NULL, &rc, &ts,
 	    &e) == 0);
 	train_step(u, a, x, y);
-	v = ckpt_load_state(path_of("r.safetensors"), &b, &rr, &tt, &e);
+	v = ckpt_load_state(path_of("r.safetensors"), &b, &eb, &rr, &tt, &e);
 	CHECK(v != NULL && b != NULL);
 	if (v != NULL && b != NULL) {
 		train_step(v, b, x, y);

@@ -1,0 +1,96 @@
+/* objective — the training loss of a recipe. See objective.h. */
+#include "objective.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static const char *const names[] = { "ce", "dice", "ce+dice" };
+
+const char *
+objective_name(int kind)
+{
+	return kind >= 0 && kind < (int)(sizeof names / sizeof *names) ?
+	    names[kind] : "?";
+}
+
+int
+objective_kind(const char *name)
+{
+	for (int i = 0; i < (int)(sizeof names / sizeof *names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+Objective *
+objective_new(int kind, int classes)
+{
+	Objective *o = xcalloc(1, sizeof *o);
+
+	o->kind = kind;
+	o->classes = classes;
+	o->dice = xcalloc((size_t)classes * 3, sizeof *o->dice);
+	return o;
+}
+
+void
+objective_free(Objective *o)
+{
+	if (o == NULL)
+		return;
+	free(o->dice), free(o);
+}
+
+int
+objective_sums(Objective *o, Unet *u, const uint8_t *y, const float *cw,
+    Err *e)
+{
+	float *z = unet_dlogits(u);
+	int k = o->classes;
+	long hw = (long)u->h * u->w;
+
+	if (o->kind == LOSS_CE)
+		return 0;
+	if (z == NULL)
+		return err_set(e, "the loss needs a training forward first");
+	if (softmax_probs(z, y, cw, u->n, k, hw, &o->st, &o->wsum,
+	    u->wk.nthreads, e) < 0)
+		return -1;
+	memset(o->dice, 0, (size_t)k * 3 * sizeof *o->dice);
+	dice_sums(z, y, u->n, k, hw, o->dice, u->wk.nthreads);
+	return 0;
+}
+
+int
+objective_backward(Objective *o, Unet *u, const uint8_t *y, const float *cw,
+    LossStats *st, Err *e)
+{
+	int ce = o->kind == LOSS_CE_DICE, k = o->classes;
+	double scale = ce && o->wsum > 0 ? 1 / o->wsum : 0;
+
+	if (o->kind == LOSS_CE)
+		return unet_loss_backward(u, y, cw, st, e);
+	softmax_loss_backward(unet_dlogits(u), y, cw, scale, o->dice, 1, u->n,
+	    k, (long)u->h * u->w, u->wk.nthreads);
+	*st = o->st;
+	st->loss = scale * o->st.loss + dice_loss(o->dice, k);
+	return unet_backward(u, e);
+}
+
+double
+objective_dice(const float *z, const uint8_t *y, int n, int k, long hw,
+    float *scratch, int nthreads)
+{
+	double *sums = xcalloc((size_t)k * 3, sizeof *sums), wsum, d;
+	LossStats st;
+
+	memcpy(scratch, z, (size_t)n * k * hw * sizeof *scratch);
+	/* the labels were checked: softmax_probs cannot fail */
+	softmax_probs(scratch, y, NULL, n, k, hw, &st, &wsum, nthreads, NULL);
+	dice_sums(scratch, y, n, k, hw, sums, nthreads);
+	d = dice_loss(sums, k);
+	free(sums);
+	return d;
+}
