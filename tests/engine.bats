@@ -56,6 +56,28 @@ PY
 	assert_output --partial "FAILED"
 }
 
+@test "PyTorch agrees on soft Dice and ce+dice: depth 3, filters 4, 47 classes, 32x32" {
+	for loss in dice ce+dice; do
+		mkcase "$loss" 3 4 47 32 2 5 7 "$loss"
+		run -0 "$PY" "$UNETPY" check "$BATS_TEST_TMPDIR/$loss"
+		refute_output --partial "not ok"
+		assert_output --partial "ok: loss"
+		assert_output --partial "ok: grad down.0.conv1.weight"
+		assert_output --partial "ok: after 5 steps head.weight"
+	done
+}
+
+@test "the Dice cross-check fails loudly when PyTorch trains another loss" {
+	mkcase dice 2 4 5 16 2 5 1 dice
+	# the batch's metadata names the loss: "dice" becomes "ce", padded
+	f="$BATS_TEST_TMPDIR/dice/batch.safetensors"
+	sed -i 's/"loss":"dice"/"loss":"ce"  /' "$f"
+	run -1 "$PY" "$UNETPY" check "$BATS_TEST_TMPDIR/dice"
+	assert_output --partial "not ok: loss"
+	assert_output --partial "not ok: grad head.bias"
+	assert_output --partial "FAILED"
+}
+
 @test "a checkpoint loads into PyTorch's module" {
 	mkcase d 2 4 5 16 2 1 1
 	run -0 "$PY" "$UNETPY" load "$BATS_TEST_TMPDIR/d/final.safetensors"

@@ -26,6 +26,7 @@ typedef struct {
 	const char *model, *outdir, *overlay;
 	int size, batch, threads;
 	int letterbox;		/* pad to the square, as mkshards --letterbox */
+	int tta;		/* TTA_* */
 	uint64_t max_pixels;
 } Options;
 
@@ -49,7 +50,8 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s -m model [-o dir] [--overlay dir] [--size s] [--letterbox]\n"
-	    "       [-b n] [-j n] [--max-pixels n] [image ...]\n", progname);
+	    "       [--tta none|flip] [-b n] [-j n] [--max-pixels n] [image ...]\n",
+	    progname);
 }
 
 static int
@@ -64,7 +66,7 @@ same_file(const char *a, const char *b)
 static void
 parse_options(int argc, char **argv, Options *o)
 {
-	enum { O_OVERLAY = 256, O_SIZE, O_LETTERBOX, O_MAXPIX };
+	enum { O_OVERLAY = 256, O_SIZE, O_LETTERBOX, O_MAXPIX, O_TTA };
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
@@ -74,6 +76,7 @@ parse_options(int argc, char **argv, Options *o)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-pixels", required_argument, NULL, O_MAXPIX },
+		{ "tta", required_argument, NULL, O_TTA },
 		CLI_COMMON_OPTIONS
 	};
 	int c;
@@ -89,6 +92,14 @@ parse_options(int argc, char **argv, Options *o)
 			o->size = (int)opt_long("--size", optarg, 1, 8192);
 			break;
 		case O_LETTERBOX: o->letterbox = 1; break;
+		case O_TTA:
+			if (strcmp(optarg, "none") == 0)
+				o->tta = TTA_NONE;
+			else if (strcmp(optarg, "flip") == 0)
+				o->tta = TTA_FLIP;
+			else
+				usage_error("--tta: 'none' or 'flip'");
+			break;
 		case 'b':
 			o->batch = (int)opt_long("-b", optarg, 1, 1024);
 			break;
@@ -227,7 +238,8 @@ predict(Pool *pool, Unet *u, int s, Item *it, int n, float *x,
 		it[i].labels = labels + (size_t)ok * plane;
 		good[ok++] = &it[i];
 	}
-	if (ok > 0 && infer_labels(u, x, ok, s, labels, &e) < 0)
+	if (ok > 0 && infer_labels_tta(u, x, ok, s, it->o->tta, labels,
+	    &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
 	for (int i = 0; i < ok; i++)
 		pool_submit(pool, emit_job, good[i]);
