@@ -123,3 +123,28 @@ PY
 	run -1 "$REF/ckpt_info" "$BATS_TEST_TMPDIR/h.safetensors"
 	assert_output --partial "the tensors cover"
 }
+
+@test "bench/time_to_accuracy.py trains unet-train's recipe on the trainer's very stream: the same losses" {
+	TOP="$BATS_TEST_DIRNAME/.."
+	BIN=${IMATSEG_BIN:-$TOP/bin}
+	cd "$BATS_TEST_TMPDIR"
+	"$BIN/synth-imat" -o syn -n 12 --min-side 48 --max-side 64 -j 1 > /dev/null
+	mkdir syn/masks
+	"$BIN/rle2mask" -o syn/masks syn/train.csv
+	"$BIN/mkshards" -q -o 'tr-%d.tar' --size 32 --images syn/train --masks syn/masks
+	"$BIN/unet-train" -q -j 1 --train tr-0.tar --val tr-0.tar -f 2 \
+	    --dropout 0 -b 4 --steps 3 -e 2 --lr 0.01 --lr-schedule onecycle \
+	    --loss ce+dice --ema 0.9 -o m.st --log ours.tsv
+	run -0 "$PY" "$TOP/bench/time_to_accuracy.py" m.st.last 1e9 \
+	    "$TOP/build/bench/batches" tr-0.tar tr-0.tar
+	echo "$output" > theirs.tsv
+	run -0 "$PY" - <<'PY'
+import csv, math
+ours = list(csv.DictReader(open("ours.tsv"), delimiter="\t"))
+theirs = list(csv.DictReader(open("theirs.tsv"), delimiter="\t"))
+print(len(ours), len(theirs), [r["step"] for r in theirs],
+      all(math.isclose(float(a["train_loss"]), float(b["train_loss"]),
+                       rel_tol=1e-3) for a, b in zip(ours, theirs)))
+PY
+	assert_output "2 2 ['3', '6'] True"
+}

@@ -113,40 +113,13 @@ add_shards(char ***v, int *n, const char *pattern)
 	globfree(&g);
 }
 
-/* "none" or a comma-separated list of flip, scale=S, brightness=B,
- * contrast=C. */
 static void
 parse_augment(const char *spec, AugOptions *a)
 {
-	char *s = xstrdup(spec), *tok, *save;
-	double v;
 	Err e;
 
-	*a = (AugOptions){ 0 };
-	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-
-		if (strcmp(tok, "none") == 0)
-			continue;
-		if (strcmp(tok, "flip") == 0) {
-			a->flip = 1;
-			continue;
-		}
-		if (eq == NULL)
-			usage_error("--augment: unknown '%s'", tok);
-		*eq = '\0';
-		if (parse_double(eq + 1, 0, 1, &v, &e) < 0)
-			usage_error("--augment: %s: %s", tok, e.msg);
-		if (strcmp(tok, "scale") == 0)
-			a->scale_min = (float)v;
-		else if (strcmp(tok, "brightness") == 0)
-			a->brightness = (float)v;
-		else if (strcmp(tok, "contrast") == 0)
-			a->contrast = (float)v;
-		else
-			usage_error("--augment: unknown '%s'", tok);
-	}
-	free(s);
+	if (augment_parse(spec, a, &e) < 0)
+		usage_error("--augment: %s", e.msg);
 }
 
 static void
