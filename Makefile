@@ -28,10 +28,16 @@ PKG_data   = jansson
 PKG_image  = vips zlib
 PKG_shard  = jansson
 PKG_nn     = openblas
-PKG_model  = jansson
+PKG_model  = jansson ompi-c
 PKG_synth  = vips
 layer_cflags = $(foreach u,$(1) $(USES_$(1)),-Icommon/$(u)) \
     $(if $(PKG_$(1)),$(shell pkg-config --cflags $(PKG_$(1))))
+# MPI (common/model/dist.c) is linked only into the programs that train:
+# the archives pull dist.o into nothing else, and the rest stay free of
+# libmpi (tests/unet-train-mpi.bats checks with ldd).
+MPILIBS    = $(shell pkg-config --libs ompi-c)
+MPIPROGS   = bin/unet-train build/bench/mpi_step
+$(MPIPROGS): XLIBS = $(MPILIBS)
 # Programs, tests and benchmarks see every layer. Archives are linked
 # users first: each one before the layers it uses.
 TOOLCFLAGS = $(WARN) $(CFLAGS) $(foreach l,$(LAYERS),-Icommon/$(l)) \
@@ -72,7 +78,7 @@ all: $(PROGS) $(UNITS) $(REFS) $(BENCHES)
 DEBS = gcc make pkg-config libvips-dev libopenblas-dev libcsv-dev \
        libjansson-dev zlib1g-dev libdeflate-dev bats bats-support bats-assert mandoc python3 \
        python3-numpy python3-pil python3-torch gnuplot-nox \
-       chromium procps time
+       chromium procps time openmpi-bin libopenmpi-dev
 deps:
 	@missing=$$(for p in $(DEBS); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -106,7 +112,7 @@ $(foreach l,$(LAYERS),$(eval $(call LAYER_RULES,$(l))))
 bin/%: tools/%.c $(LIBS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo LD $@
-	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(PKGLIBS)
+	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(XLIBS) $(PKGLIBS)
 
 build/unit/%: tests/unit/%.c tests/unit/tap.h $(LIBS) $(HEADERS)
 	@mkdir -p $(@D)
@@ -121,7 +127,7 @@ build/ref/%: tests/ref/%.c $(LIBS) $(HEADERS)
 build/bench/%: bench/%.c $(LIBS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo LD $@
-	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(PKGLIBS)
+	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(XLIBS) $(PKGLIBS)
 
 build/asan/%: tests/unit/%.c tests/unit/tap.h $(ASANLIBS) $(HEADERS)
 	@mkdir -p $(@D)

@@ -1,17 +1,20 @@
 /* unet-train — train the U-Net on shards: epochs of Adam, a TSV log,
- * the best model by validation mean IoU and a resumable last state. */
+ * the best model by validation mean IoU and a resumable last state; under
+ * mpirun one model on many processes, rank 0 writing and talking. */
 #include <errno.h>
 #include <getopt.h>
 #include <glob.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "dist.h"
 #include "parse.h"
 #include "progress.h"
 #include "train.h"
@@ -21,8 +24,9 @@ enum { EXIT_DIVERGED = 3 };
 
 typedef struct {
 	Recipe r;
-	RunOptions ro;
+	RunOptions ro;		/* ro.dist: the ranks, after parse_options */
 	int resume, quiet;
+	int jobs_given;		/* -j, else the cores shared among local ranks */
 	const char *log;
 	char **train, **val;	/* shard paths after glob */
 	char *state_buf;	/* the default --state, to free */
@@ -47,7 +51,7 @@ usage(FILE *fp)
 	    "       [--log file] [--resume] [-q] [-e epochs] [-b batch]\n"
 	    "       [--lr rate] [--patience n] [--steps n] [-f filters]\n"
 	    "       [--depth n] [--classes n] [--dropout p] [--augment spec]\n"
-	    "       [--class-weights none|median] [--seed n] [-j n]\n",
+	    "       [--class-weights none|median] [--sync-bn] [--seed n] [-j n]\n",
 	    progname);
 }
 
@@ -113,7 +117,7 @@ parse_options(int argc, char **argv, Options *o)
 {
 	enum { O_TRAIN = 256, O_VAL, O_STATE, O_LOG, O_RESUME, O_LR,
 		O_PATIENCE, O_STEPS, O_DEPTH, O_CLASSES, O_DROPOUT, O_AUG,
-		O_CW, O_SEED };
+		O_CW, O_SEED, O_SYNC_BN };
 	static const struct option longopts[] = {
 		{ "train", required_argument, NULL, O_TRAIN },
 		{ "val", required_argument, NULL, O_VAL },
@@ -134,6 +138,7 @@ parse_options(int argc, char **argv, Options *o)
 		{ "augment", required_argument, NULL, O_AUG },
 		{ "class-weights", required_argument, NULL, O_CW },
 		{ "seed", required_argument, NULL, O_SEED },
+		{ "sync-bn", no_argument, NULL, O_SYNC_BN },
 		{ "jobs", required_argument, NULL, 'j' },
 		CLI_COMMON_OPTIONS
 	};
@@ -141,7 +146,7 @@ parse_options(int argc, char **argv, Options *o)
 
 	*o = (Options){ .r = { .batch = 8, .lr = 1e-3f, .seed = 1 },
 	    .ro = { .epochs = 80, .patience = 10, .threads = cpu_count(),
-	    .out = "model.safetensors" } };
+	    .out = "model.safetensors", .overlap = 1 } };
 	unet_config_default(&o->r.net);
 	parse_augment("flip,scale=0.8,brightness=0.1,contrast=0.1", &o->r.aug);
 	while ((c = getopt_long(argc, argv, "hqo:e:b:f:j:", longopts, NULL)) != -1) {
@@ -199,7 +204,11 @@ parse_options(int argc, char **argv, Options *o)
 		case O_SEED:
 			o->r.seed = opt_u64("--seed", optarg, 0, UINT64_MAX);
 			break;
-		case 'j': o->ro.threads = cli_jobs(optarg); break;
+		case O_SYNC_BN: o->r.sync_bn = 1; break;
+		case 'j':
+			o->ro.threads = cli_jobs(optarg);
+			o->jobs_given = 1;
+			break;
 		default:
 			cli_common_option(c, usage);
 		}
@@ -219,15 +228,19 @@ parse_options(int argc, char **argv, Options *o)
 		usage_error("-o and --state must differ");
 }
 
+/* Rank 0's log; NULL with *failed set when it cannot be opened. */
 static FILE *
-open_log(const Options *o, int classes)
+open_log(const Options *o, int classes, char *why, size_t len, int *failed)
 {
 	FILE *fp;
 
-	if (o->log == NULL)
+	if (o->log == NULL || dist_rank(o->ro.dist) != 0)
 		return NULL;
-	if ((fp = fopen(o->log, o->resume ? "a" : "w")) == NULL)
-		die(EXIT_BAD, "%s: %s", o->log, strerror(errno));
+	if ((fp = fopen(o->log, o->resume ? "a" : "w")) == NULL) {
+		snprintf(why, len, "%s: %s", o->log, strerror(errno));
+		*failed = 1;
+		return NULL;
+	}
 	if (ftell(fp) == 0) {
 		fputs("epoch\tstep\ttrain_loss\ttrain_pixel_acc\tval_loss\t"
 		    "val_miou\tlr\tseconds\timages_per_s", fp);
@@ -236,6 +249,45 @@ open_log(const Options *o, int classes)
 		fputc('\n', fp);
 	}
 	return fp;
+}
+
+/* A failure of this rank alone: the others may be waiting for it in a
+ * sum, so it ends the whole job. */
+static void
+fail_alone(const Options *o, const char *msg)
+	__attribute__((noreturn));
+
+static void
+fail_alone(const Options *o, const char *msg)
+{
+	Dist *d = o->ro.dist;
+
+	if (dist_size(d) > 1)
+		warnmsg("rank %d: %s", dist_rank(d), msg);
+	else
+		warnmsg("%s", msg);
+	dist_abort(d, EXIT_BAD);
+	exit(EXIT_BAD);
+}
+
+/* An end every rank came to together: rank 0 says why. */
+static int
+end_together(const Options *o, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+end_together(const Options *o, int status, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+
+	if (fmt != NULL && dist_rank(o->ro.dist) == 0) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
+		warnmsg("%s", msg);
+	}
+	return status;
 }
 
 static void
@@ -248,8 +300,10 @@ log_num(FILE *fp, double v)
 }
 
 static void
-log_row(FILE *fp, const char *path, const EpochRow *r)
+log_row(FILE *fp, const Options *o, const EpochRow *r)
 {
+	char msg[600];
+
 	if (fp == NULL)
 		return;
 	fprintf(fp, "%" PRIu64 "\t%" PRIu64, r->epoch, r->step);
@@ -263,8 +317,10 @@ log_row(FILE *fp, const char *path, const EpochRow *r)
 	for (int c = 0; c < r->classes; c++)
 		log_num(fp, r->iou[c]);
 	fputc('\n', fp);
-	if (fflush(fp) != 0 || ferror(fp))
-		die(EXIT_BAD, "%s: %s", path, strerror(errno));
+	if (fflush(fp) != 0 || ferror(fp)) {
+		snprintf(msg, sizeof msg, "%s: %s", o->log, strerror(errno));
+		fail_alone(o, msg);
+	}
 }
 
 static void
@@ -287,6 +343,13 @@ tick(void *p, uint64_t steps, uint64_t images)
 	progress_update(p, steps, images);
 }
 
+/* Whether this rank draws progress and epoch lines: rank 0 only. */
+static int
+talks(const Options *o)
+{
+	return !o->quiet && dist_rank(o->ro.dist) == 0;
+}
+
 /* Runs epochs until the last, early stopping, a signal or a failure;
  * returns the exit status. */
 static int
@@ -298,12 +361,12 @@ run(Trainer *t, const Options *o, FILE *log)
 	int r;
 
 	while (trainer_epoch_no(t) < total) {
-		Progress *p = progress_new(cli_progress_wanted(o->quiet),
+		Progress *p = progress_new(cli_progress_wanted(!talks(o)),
 		    "steps", trainer_steps_per_epoch(t));
 
 		if (trainer_patience_left(t) == 0) {
 			progress_free(p);
-			if (!o->quiet)
+			if (talks(o))
 				warnmsg("no better validation mean IoU in %d "
 				    "epochs: stopping", o->ro.patience);
 			break;
@@ -311,32 +374,67 @@ run(Trainer *t, const Options *o, FILE *log)
 		r = trainer_epoch(t, &stop_signal, tick, p, &row, &e);
 		progress_free(p);
 		if (r < 0)
-			die(EXIT_BAD, "%s", e.msg);
+			fail_alone(o, e.msg);
 		if (r == TRAIN_DIVERGED)
-			die(EXIT_DIVERGED, "%s; stopped, %s and %s kept as they "
-			    "were", e.msg, o->ro.out, o->ro.state);
-		if (r == TRAIN_STOPPED) {
-			warnmsg("stopped by signal %d; state saved in %s",
-			    (int)stop_signal, o->ro.state);
-			return 128 + stop_signal;
-		}
-		log_row(log, o->log, &row);
-		if (!o->quiet)
+			return end_together(o, EXIT_DIVERGED, "%s; stopped, %s "
+			    "and %s kept as they were", e.msg, o->ro.out,
+			    o->ro.state);
+		if (r == TRAIN_STOPPED)
+			return end_together(o, 128 + stop_signal, "stopped by "
+			    "signal %d; state saved in %s", (int)stop_signal,
+			    o->ro.state);
+		log_row(log, o, &row);
+		if (talks(o))
 			fprintf(stderr, "epoch %" PRIu64 "/%" PRIu64 " loss %.4f "
 			    "acc %.4f val_loss %.4f val_miou %.4f%s %.1fs "
 			    "%.1f img/s\n", row.epoch, total, row.train_loss,
 			    row.train_acc, row.val_loss, row.val_miou,
 			    row.improved ? " *" : "", row.seconds, row.ips);
 	}
-	if (stop_signal != 0) {
-		warnmsg("stopped by signal %d", (int)stop_signal);
-		return 128 + stop_signal;
-	}
+	/* a signal after the last step: the state is saved already */
+	if (stop_signal != 0)
+		return end_together(o, 128 + stop_signal, "stopped by signal %d",
+		    (int)stop_signal);
 	double best = trainer_best(t, &best_epoch);
-	if (!o->quiet && best >= 0)
+	if (talks(o) && best >= 0)
 		warnmsg("best validation mean IoU %.4f at epoch %" PRIu64
 		    ", in %s", best, best_epoch, o->ro.out);
 	return EXIT_OK;
+}
+
+/* Set-up on every rank: each its own part, then, once all have it,
+ * the joint part. A failure anywhere ends every rank with exit 1; when
+ * every rank failed, rank 0 alone says why. */
+static Trainer *
+start(Options *o, FILE **log)
+{
+	Dist *d = o->ro.dist;
+	Trainer *t;
+	Err e;
+	int failed = 0, nfail;
+
+	t = o->resume ?
+	    trainer_resume(&o->r, &o->ro, (const char *const *)o->train,
+	    o->ntrain, (const char *const *)o->val, o->nval, &e) :
+	    trainer_new(&o->r, &o->ro, (const char *const *)o->train,
+	    o->ntrain, (const char *const *)o->val, o->nval, &e);
+	if (t == NULL)
+		failed = 1;
+	else
+		*log = open_log(o, o->r.net.classes, e.msg, sizeof e.msg,
+		    &failed);
+	nfail = dist_sum_int(d, failed);
+	if (nfail == 0 && trainer_join(t, &e) < 0)
+		failed = nfail = dist_size(d);	/* the same on every rank */
+	if (nfail == 0)
+		return t;
+	if (failed && nfail < dist_size(d))
+		warnmsg("rank %d: %s", dist_rank(d), e.msg);
+	else if (failed && dist_rank(d) == 0)
+		warnmsg("%s", e.msg);
+	trainer_free(t);
+	dist_close(d);
+	exit(EXIT_BAD);
 }
 
 int
@@ -344,25 +442,28 @@ main(int argc, char **argv)
 {
 	Options o;
 	Trainer *t;
-	FILE *log;
-	Err e;
+	FILE *log = NULL;
 	int status;
 
 	cli_init(argv[0]);
 	parse_options(argc, argv, &o);
+	o.ro.dist = dist_open();
+	if (!o.jobs_given) {
+		int n = cpu_count() / dist_local_size(o.ro.dist);
+
+		o.ro.threads = n > 1 ? n : 1;
+	}
 	catch_signals();
-	t = o.resume ?
-	    trainer_resume(&o.r, &o.ro, (const char *const *)o.train, o.ntrain,
-	    (const char *const *)o.val, o.nval, &e) :
-	    trainer_new(&o.r, &o.ro, (const char *const *)o.train, o.ntrain,
-	    (const char *const *)o.val, o.nval, &e);
-	if (t == NULL)
-		die(EXIT_BAD, "%s", e.msg);
-	log = open_log(&o, o.r.net.classes);
+	t = start(&o, &log);
 	status = run(t, &o, log);
-	if (log != NULL && fclose(log) != 0)
-		die(EXIT_BAD, "%s: %s", o.log, strerror(errno));
+	if (log != NULL && fclose(log) != 0) {
+		char msg[600];
+
+		snprintf(msg, sizeof msg, "%s: %s", o.log, strerror(errno));
+		fail_alone(&o, msg);
+	}
 	trainer_free(t);
+	dist_close(o.ro.dist);
 	for (int i = 0; i < o.ntrain; i++)
 		free(o.train[i]);
 	for (int i = 0; i < o.nval; i++)
