@@ -220,3 +220,14 @@ PY
 	run -0 "$TOP/build/ref/ckpt_info" k.st.last
 	[ "$(meta k.st.last epoch)" -ge 1 ]
 }
+
+@test "examples/Makefile NP=2: the training step under mpirun, its own run directory" {
+	vars="OUT=$BATS_TEST_TMPDIR/o SYNTH_IMAGES=12 SYNTH_TEST=2 SYNTH_SIDES=64-96 SIZE=32 FILTERS=4 EPOCHS=1 BATCH=2 VAL=4 J=1"
+	run -0 make -s -C "$TOP/examples" $vars NP=2 MPIFLAGS=--oversubscribe model
+	r=$(ls -d "$BATS_TEST_TMPDIR"/o/run-*)
+	[[ "$r" == *-n2 ]]
+	[ "$(meta "$r/state.safetensors" ranks)" = 2 ]
+	[ "$(meta "$r/state.safetensors" batch)" = 2 ]
+	run -0 make -s -n -C "$TOP/examples" $vars NP=4 HOSTFILE=hosts model
+	assert_output --regexp 'mpirun -np 4 --hostfile hosts --bind-to none +[^ ]*/unet-train -q --train'
+}

@@ -31,6 +31,10 @@ typedef struct {
 	char **train, **val;	/* shard paths after glob */
 	char *state_buf;	/* the default --state, to free */
 	int ntrain, nval;
+	int train_given, val_given;
+	/* The first pattern that matched nothing: reported by start(), on
+	 * rank 0 alone when every rank sees it. */
+	char no_match[sizeof(Err)];
 } Options;
 
 /* The signal that asks us to stop: set by the handler only, hence a
@@ -56,9 +60,10 @@ usage(FILE *fp)
 }
 
 /* Adds the paths matching pattern (itself when it matches nothing and
- * has no wildcard: the loader then names the missing file). */
+ * has no wildcard: the loader then names the missing file); a pattern
+ * that matches nothing is noted in o->no_match. */
 static void
-add_shards(char ***v, int *n, const char *pattern)
+add_shards(Options *o, char ***v, int *n, const char *pattern)
 {
 	glob_t g;
 	int rc = glob(pattern, 0, NULL, &g);
@@ -68,8 +73,12 @@ add_shards(char ***v, int *n, const char *pattern)
 		(*v)[(*n)++] = xstrdup(pattern);
 		return;
 	}
-	if (rc != 0)
-		die(EXIT_BAD, "%s: no shard matches", pattern);
+	if (rc != 0) {
+		if (o->no_match[0] == '\0')
+			snprintf(o->no_match, sizeof o->no_match,
+			    "%s: no shard matches", pattern);
+		return;
+	}
 	*v = xreallocarray(*v, (size_t)*n + g.gl_pathc, sizeof **v);
 	for (size_t i = 0; i < g.gl_pathc; i++)
 		(*v)[(*n)++] = xstrdup(g.gl_pathv[i]);
@@ -151,8 +160,14 @@ parse_options(int argc, char **argv, Options *o)
 	parse_augment("flip,scale=0.8,brightness=0.1,contrast=0.1", &o->r.aug);
 	while ((c = getopt_long(argc, argv, "hqo:e:b:f:j:", longopts, NULL)) != -1) {
 		switch (c) {
-		case O_TRAIN: add_shards(&o->train, &o->ntrain, optarg); break;
-		case O_VAL: add_shards(&o->val, &o->nval, optarg); break;
+		case O_TRAIN:
+			add_shards(o, &o->train, &o->ntrain, optarg);
+			o->train_given = 1;
+			break;
+		case O_VAL:
+			add_shards(o, &o->val, &o->nval, optarg);
+			o->val_given = 1;
+			break;
 		case 'o': o->ro.out = optarg; break;
 		case O_STATE: o->ro.state = optarg; break;
 		case O_LOG: o->log = optarg; break;
@@ -215,7 +230,7 @@ parse_options(int argc, char **argv, Options *o)
 	}
 	if (optind != argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->ntrain == 0 || o->nval == 0)
+	if (!o->train_given || !o->val_given)
 		usage_error("--train and --val are required");
 	if (o->ro.state == NULL) {
 		size_t n = strlen(o->ro.out) + 6;
@@ -413,11 +428,16 @@ start(Options *o, FILE **log)
 	Err e;
 	int failed = 0, nfail;
 
-	t = o->resume ?
-	    trainer_resume(&o->r, &o->ro, (const char *const *)o->train,
-	    o->ntrain, (const char *const *)o->val, o->nval, &e) :
-	    trainer_new(&o->r, &o->ro, (const char *const *)o->train,
-	    o->ntrain, (const char *const *)o->val, o->nval, &e);
+	if (o->no_match[0] != '\0') {
+		t = NULL;
+		snprintf(e.msg, sizeof e.msg, "%s", o->no_match);
+	} else {
+		t = o->resume ?
+		    trainer_resume(&o->r, &o->ro, (const char *const *)o->train,
+		    o->ntrain, (const char *const *)o->val, o->nval, &e) :
+		    trainer_new(&o->r, &o->ro, (const char *const *)o->train,
+		    o->ntrain, (const char *const *)o->val, o->nval, &e);
+	}
 	if (t == NULL)
 		failed = 1;
 	else
@@ -448,9 +468,11 @@ main(int argc, char **argv)
 	cli_init(argv[0]);
 	parse_options(argc, argv, &o);
 	o.ro.dist = dist_open();
-	if (!o.jobs_given) {
+	/* mpirun may run several ranks on a machine, or bind one to a core */
+	if (!o.jobs_given && dist_under_mpi(o.ro.dist)) {
 		int n = cpu_count() / dist_local_size(o.ro.dist);
 
+		n = n < cpu_allowed() ? n : cpu_allowed();
 		o.ro.threads = n > 1 ? n : 1;
 	}
 	catch_signals();
