@@ -147,7 +147,7 @@ encode_mask(struct encoder *enc, const char *path, Err *e)
 			return err_set(e, "%s: pixel value %d is no category "
 			    "(1-%d, or 255 to ignore)", path, v, enc->ncat);
 	for (int v = 1; v <= enc->ncat; v++) {
-		Rle *comp;
+		Components comp;
 		size_t n;
 
 		if (enc->labels[v].n == 0)
@@ -161,13 +161,14 @@ encode_mask(struct encoder *enc, const char *path, Err *e)
 		}
 		n = rle_components(&enc->labels[v], (uint32_t)h, o->connectivity, &comp);
 		for (size_t k = 0; k < n; k++) {
-			if (rle_area(&comp[k]) >= o->min_area) {
-				put_row(enc, stem, stem_len, h, w, &comp[k], v - 1);
+			Rle c = components_at(&comp, k);
+
+			if (rle_area(&c) >= o->min_area) {
+				put_row(enc, stem, stem_len, h, w, &c, v - 1);
 				rows++;
 			}
-			rle_free(&comp[k]);
 		}
-		free(comp);
+		components_free(&comp);
 	}
 	if (rows == 0 && o->all_images) {
 		Rle empty;

@@ -15,23 +15,54 @@
 
 #include "cli.h"
 #include "dist.h"
+#include "labels.h"
+#include "maskio.h"
 #include "parse.h"
 #include "progress.h"
+#include "tboard.h"
 #include "train.h"
 #include "xalloc.h"
 
 enum { EXIT_DIVERGED = 3 };
+enum { TB_PREVIEW_SAMPLES = 4 };	/* validation images per preview */
+
+/* Long options without a short form. */
+enum { O_TRAIN = 256, O_VAL, O_STATE, O_LOG, O_RESUME, O_LR, O_PATIENCE,
+	O_STEPS, O_DEPTH, O_CLASSES, O_DROPOUT, O_AUG, O_CW, O_SEED, O_TB,
+	O_TB_IMAGES, O_LABELS, O_SYNC_BN, O_END };
+
+/* What a resumed run takes from its state, not from the command line
+ * (Recipe): each of these given with --resume gets a warning. An option
+ * added to the recipe is one line here. */
+static const struct {
+	int code;
+	const char *name;
+} from_state[] = {
+	{ 'b', "--batch" },
+	{ O_LR, "--lr" },
+	{ O_STEPS, "--steps" },
+	{ 'f', "--filters" },
+	{ O_DEPTH, "--depth" },
+	{ O_CLASSES, "--classes" },
+	{ O_DROPOUT, "--dropout" },
+	{ O_AUG, "--augment" },
+	{ O_CW, "--class-weights" },
+	{ O_SEED, "--seed" },
+	{ O_SYNC_BN, "--sync-bn" },
+};
 
 typedef struct {
 	Recipe r;
 	RunOptions ro;		/* ro.dist: the ranks, after parse_options */
 	int resume, quiet;
-	int jobs_given;		/* -j, else the cores shared among local ranks */
 	const char *log;
+	const char *tboard;	/* --tensorboard DIR or NULL */
+	int tb_images;		/* a preview every this many epochs; 0: none */
+	const char *labels;	/* label_descriptions.json; NULL: shipped */
 	char **train, **val;	/* shard paths after glob */
 	char *state_buf;	/* the default --state, to free */
 	int ntrain, nval;
-	int train_given, val_given;
+	unsigned char given[O_END];	/* options on the command line */
 	/* The first pattern that matched nothing: reported by start(), on
 	 * rank 0 alone when every rank sees it. */
 	char no_match[sizeof(Err)];
@@ -55,7 +86,8 @@ usage(FILE *fp)
 	    "       [--log file] [--resume] [-q] [-e epochs] [-b batch]\n"
 	    "       [--lr rate] [--patience n] [--steps n] [-f filters]\n"
 	    "       [--depth n] [--classes n] [--dropout p] [--augment spec]\n"
-	    "       [--class-weights none|median] [--sync-bn] [--seed n] [-j n]\n",
+	    "       [--class-weights none|median] [--sync-bn] [--seed n] [-j n]\n"
+	    "       [--tensorboard dir [--tb-images n] [--labels file]]\n",
 	    progname);
 }
 
@@ -124,9 +156,6 @@ parse_augment(const char *spec, AugOptions *a)
 static void
 parse_options(int argc, char **argv, Options *o)
 {
-	enum { O_TRAIN = 256, O_VAL, O_STATE, O_LOG, O_RESUME, O_LR,
-		O_PATIENCE, O_STEPS, O_DEPTH, O_CLASSES, O_DROPOUT, O_AUG,
-		O_CW, O_SEED, O_SYNC_BN };
 	static const struct option longopts[] = {
 		{ "train", required_argument, NULL, O_TRAIN },
 		{ "val", required_argument, NULL, O_VAL },
@@ -149,25 +178,24 @@ parse_options(int argc, char **argv, Options *o)
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "sync-bn", no_argument, NULL, O_SYNC_BN },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "tensorboard", required_argument, NULL, O_TB },
+		{ "tb-images", required_argument, NULL, O_TB_IMAGES },
+		{ "labels", required_argument, NULL, O_LABELS },
 		CLI_COMMON_OPTIONS
 	};
 	int c;
 
 	*o = (Options){ .r = { .batch = 8, .lr = 1e-3f, .seed = 1 },
 	    .ro = { .epochs = 80, .patience = 10, .threads = cpu_count(),
-	    .out = "model.safetensors", .overlap = 1 } };
+	    .out = "model.safetensors", .overlap = 1 }, .tb_images = 1 };
 	unet_config_default(&o->r.net);
 	parse_augment("flip,scale=0.8,brightness=0.1,contrast=0.1", &o->r.aug);
 	while ((c = getopt_long(argc, argv, "hqo:e:b:f:j:", longopts, NULL)) != -1) {
+		if (c >= 0 && c < O_END)
+			o->given[c] = 1;
 		switch (c) {
-		case O_TRAIN:
-			add_shards(o, &o->train, &o->ntrain, optarg);
-			o->train_given = 1;
-			break;
-		case O_VAL:
-			add_shards(o, &o->val, &o->nval, optarg);
-			o->val_given = 1;
-			break;
+		case O_TRAIN: add_shards(o, &o->train, &o->ntrain, optarg); break;
+		case O_VAL: add_shards(o, &o->val, &o->nval, optarg); break;
 		case 'o': o->ro.out = optarg; break;
 		case O_STATE: o->ro.state = optarg; break;
 		case O_LOG: o->log = optarg; break;
@@ -220,18 +248,24 @@ parse_options(int argc, char **argv, Options *o)
 			o->r.seed = opt_u64("--seed", optarg, 0, UINT64_MAX);
 			break;
 		case O_SYNC_BN: o->r.sync_bn = 1; break;
-		case 'j':
-			o->ro.threads = cli_jobs(optarg);
-			o->jobs_given = 1;
+		case 'j': o->ro.threads = cli_jobs(optarg); break;
+		case O_TB: o->tboard = optarg; break;
+		case O_TB_IMAGES:
+			o->tb_images = (int)opt_long("--tb-images", optarg, 0,
+			    1000000);
 			break;
+		case O_LABELS: o->labels = optarg; break;
 		default:
 			cli_common_option(c, usage);
 		}
 	}
 	if (optind != argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (!o->train_given || !o->val_given)
+	if (!o->given[O_TRAIN] || !o->given[O_VAL])
 		usage_error("--train and --val are required");
+	if (o->tboard == NULL && (o->given[O_TB_IMAGES] || o->given[O_LABELS]))
+		usage_error("--%s needs --tensorboard", o->given[O_TB_IMAGES] ?
+		    "tb-images" : "labels");
 	if (o->ro.state == NULL) {
 		size_t n = strlen(o->ro.out) + 6;
 		char *s = xmalloc(n);
@@ -338,6 +372,69 @@ log_row(FILE *fp, const Options *o, const EpochRow *r)
 	}
 }
 
+/* The TensorBoard side of a run: the writer (NULL: none) and the
+ * category names of its tags. */
+typedef struct {
+	TbWriter *w;
+	Labels labels;
+} Board;
+
+/* Rank 0's writer; -1 with e when it cannot start. */
+static int
+board_open(Board *b, const Options *o, const char *argv0, Err *e)
+{
+	b->w = NULL;
+	if (o->tboard == NULL || dist_rank(o->ro.dist) != 0)
+		return 0;
+	if (imaging_init(argv0, 1, e) < 0 ||
+	    labels_open(&b->labels, o->labels, e) < 0 ||
+	    (b->w = tb_open(o->tboard, e)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* An epoch's scalars, and every --tb-images epochs a preview. */
+static void
+board_epoch(Board *b, Trainer *t, const Options *o, const EpochRow *row)
+{
+	Preview pv;
+	Err e;
+
+	if (b->w == NULL)
+		return;
+	if (tb_epoch(b->w, row, &b->labels, &e) < 0)
+		fail_alone(o, e.msg);
+	if (o->tb_images == 0 || row->epoch % (uint64_t)o->tb_images != 0)
+		return;
+	if (trainer_preview(t, TB_PREVIEW_SAMPLES, &pv, &e) < 0 ||
+	    tb_preview(b->w, row->step, &pv, &e) < 0)
+		fail_alone(o, e.msg);
+	preview_free(&pv);
+}
+
+static void
+board_close(Board *b, const Options *o)
+{
+	Err e;
+
+	if (b->w == NULL)
+		return;
+	if (tb_close(b->w, &e) < 0)
+		fail_alone(o, e.msg);
+	labels_free(&b->labels);
+}
+
+/* --resume: the recipe is the state's; each option that would change it
+ * is named. */
+static void
+warn_ignored(const Options *o)
+{
+	for (size_t i = 0; i < sizeof from_state / sizeof *from_state; i++)
+		if (o->given[from_state[i].code])
+			warnmsg("--resume: %s ignored: the state %s decides it",
+			    from_state[i].name, o->ro.state);
+}
+
 static void
 catch_signals(void)
 {
@@ -368,7 +465,7 @@ talks(const Options *o)
 /* Runs epochs until the last, early stopping, a signal or a failure;
  * returns the exit status. */
 static int
-run(Trainer *t, const Options *o, FILE *log)
+run(Trainer *t, const Options *o, FILE *log, Board *board)
 {
 	uint64_t total = o->ro.epochs, best_epoch;
 	EpochRow row;
@@ -399,6 +496,7 @@ run(Trainer *t, const Options *o, FILE *log)
 			    "signal %d; state saved in %s", (int)stop_signal,
 			    o->ro.state);
 		log_row(log, o, &row);
+		board_epoch(board, t, o, &row);
 		if (talks(o))
 			fprintf(stderr, "epoch %" PRIu64 "/%" PRIu64 " loss %.4f "
 			    "acc %.4f val_loss %.4f val_miou %.4f%s %.1fs "
@@ -421,7 +519,7 @@ run(Trainer *t, const Options *o, FILE *log)
  * the joint part. A failure anywhere ends every rank with exit 1; when
  * every rank failed, rank 0 alone says why. */
 static Trainer *
-start(Options *o, FILE **log)
+start(Options *o, FILE **log, Board *board, const char *argv0)
 {
 	Dist *d = o->ro.dist;
 	Trainer *t;
@@ -443,11 +541,16 @@ start(Options *o, FILE **log)
 	else
 		*log = open_log(o, o->r.net.classes, e.msg, sizeof e.msg,
 		    &failed);
+	if (!failed && board_open(board, o, argv0, &e) < 0)
+		failed = 1;
 	nfail = dist_sum_int(d, failed);
 	if (nfail == 0 && trainer_join(t, &e) < 0)
 		failed = nfail = dist_size(d);	/* the same on every rank */
-	if (nfail == 0)
+	if (nfail == 0) {
+		if (o->resume && dist_rank(d) == 0)
+			warn_ignored(o);
 		return t;
+	}
 	if (failed && nfail < dist_size(d))
 		warnmsg("rank %d: %s", dist_rank(d), e.msg);
 	else if (failed && dist_rank(d) == 0)
@@ -462,6 +565,7 @@ main(int argc, char **argv)
 {
 	Options o;
 	Trainer *t;
+	Board board = { 0 };
 	FILE *log = NULL;
 	int status;
 
@@ -469,21 +573,22 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	o.ro.dist = dist_open();
 	/* mpirun may run several ranks on a machine, or bind one to a core */
-	if (!o.jobs_given && dist_under_mpi(o.ro.dist)) {
+	if (!o.given['j'] && dist_under_mpi(o.ro.dist)) {
 		int n = cpu_count() / dist_local_size(o.ro.dist);
 
 		n = n < cpu_allowed() ? n : cpu_allowed();
 		o.ro.threads = n > 1 ? n : 1;
 	}
 	catch_signals();
-	t = start(&o, &log);
-	status = run(t, &o, log);
+	t = start(&o, &log, &board, argv[0]);
+	status = run(t, &o, log, &board);
 	if (log != NULL && fclose(log) != 0) {
 		char msg[600];
 
 		snprintf(msg, sizeof msg, "%s: %s", o.log, strerror(errno));
 		fail_alone(&o, msg);
 	}
+	board_close(&board, &o);
 	trainer_free(t);
 	dist_close(o.ro.dist);
 	for (int i = 0; i < o.ntrain; i++)

@@ -182,9 +182,11 @@ photo_load_resized(const char *path, int out_h, int out_w, uint8_t **rgb,
 	return 0;
 }
 
-void
-mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
-    int oh, int ow, size_t dst_stride)
+/* Nearest-neighbour resize of the h x w window of src whose rows are
+ * src_stride bytes apart. */
+static void
+resize_nearest(const uint8_t *src, int h, int w, size_t src_stride,
+    uint8_t *dst, int oh, int ow, size_t dst_stride)
 {
 	size_t *col = xmallocarray((size_t)ow, sizeof *col);
 
@@ -194,13 +196,20 @@ mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
 	for (int y = 0; y < oh; y++) {
 		size_t sy = (size_t)(((2 * (uint64_t)y + 1) * (uint64_t)h) /
 		    (2 * (uint64_t)oh));
-		const uint8_t *row = src + sy * (size_t)w;
+		const uint8_t *row = src + sy * src_stride;
 		uint8_t *out = dst + (size_t)y * dst_stride;
 
 		for (int x = 0; x < ow; x++)
 			out[x] = row[col[x]];
 	}
 	free(col);
+}
+
+void
+mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
+    int oh, int ow, size_t dst_stride)
+{
+	resize_nearest(src, h, w, (size_t)w, dst, oh, ow, dst_stride);
 }
 
 void
@@ -225,27 +234,74 @@ letterbox_fit(int h, int w, int s, int *nh, int *nw, int *top, int *left)
 }
 
 int
-rgb_write_png(const char *path, const uint8_t *rgb, int h, int w, Err *e)
+photo_load_square(const char *path, int h, int w, int s, int letterbox,
+    uint8_t **rgb, Err *e)
+{
+	int nh = s, nw = s, top = 0, left = 0;
+	uint8_t *fit, *sq;
+
+	if (!letterbox)
+		return photo_load_resized(path, s, s, rgb, e);
+	letterbox_fit(h, w, s, &nh, &nw, &top, &left);
+	if (photo_load_resized(path, nh, nw, &fit, e) < 0)
+		return -1;
+	sq = xcalloc((size_t)s * s, 3);
+	for (int y = 0; y < nh; y++)
+		memcpy(sq + ((size_t)(top + y) * s + left) * 3,
+		    fit + (size_t)y * nw * 3, (size_t)nw * 3);
+	free(fit);
+	*rgb = sq;
+	return 0;
+}
+
+void
+mask_from_square(const uint8_t *lab, int s, int letterbox, int h, int w,
+    uint8_t *dst)
+{
+	int nh = s, nw = s, top = 0, left = 0;
+
+	if (letterbox)
+		letterbox_fit(h, w, s, &nh, &nw, &top, &left);
+	resize_nearest(lab + (size_t)top * s + left, nh, nw, (size_t)s, dst,
+	    h, w, (size_t)w);
+}
+
+int
+rgb_encode_png(const uint8_t *rgb, int h, int w, void **png, size_t *len,
+    Err *e)
 {
 	VipsImage *im;
 	void *buf = NULL;
-	size_t len;
-	int rc;
 
 	im = vips_image_new_from_memory(rgb, (size_t)h * w * 3, w, h, 3,
 	    VIPS_FORMAT_UCHAR);
-	if (im == NULL || vips_pngsave_buffer(im, &buf, &len, "compression", 6,
+	if (im == NULL || vips_pngsave_buffer(im, &buf, len, "compression", 6,
 	    NULL) != 0) {
 		const char *msg = vips_error_buffer();
 
 		if (im != NULL)
 			g_object_unref(im);
 		vips_error_clear();
-		return err_set(e, "%s: cannot encode PNG: %.*s", path,
+		return err_set(e, "cannot encode PNG: %.*s",
 		    (int)strcspn(msg, "\n"), msg);
 	}
 	g_object_unref(im);
-	rc = atomic_write(path, buf, len, e);
+	*png = xmalloc(*len);
+	memcpy(*png, buf, *len);
 	g_free(buf);
+	return 0;
+}
+
+int
+rgb_write_png(const char *path, const uint8_t *rgb, int h, int w, Err *e)
+{
+	void *buf;
+	size_t len;
+	int rc;
+
+	if (rgb_encode_png(rgb, h, w, &buf, &len, e) < 0)
+		return err_prefix(e, "%s", path);
+	rc = atomic_write(path, buf, len, e);
+	free(buf);
 	return rc;
 }
