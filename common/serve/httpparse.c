@@ -145,7 +145,8 @@ body_kind(const char *ct, Slice *boundary)
 	if (eq_word(type.p, type.n, "image/jpeg") ||
 	    eq_word(type.p, type.n, "image/jpg") ||
 	    eq_word(type.p, type.n, "image/png") ||
-	    eq_word(type.p, type.n, "application/octet-stream"))
+	    eq_word(type.p, type.n, "application/octet-stream") ||
+	    eq_word(type.p, type.n, "application/x-www-form-urlencoded"))
 		return BODY_PHOTO;
 	if (!eq_word(type.p, type.n, "multipart/form-data"))
 		return memchr(type.p, '/', type.n) ? BODY_UNSUPPORTED : BODY_BAD;

@@ -28,7 +28,8 @@ long url_decode(Slice s, char *out, size_t cap);
 
 /* What a Content-Type says of a body. */
 enum {
-	BODY_PHOTO,		/* image/jpeg, image/png, octet-stream, none */
+	BODY_PHOTO,		/* image/jpeg, image/png, octet-stream, none,
+				 * and curl --data-binary's default type */
 	BODY_MULTIPART,		/* multipart/form-data with its boundary */
 	BODY_UNSUPPORTED,	/* any other type: 415 */
 	BODY_BAD		/* unparsable, or multipart without boundary */

@@ -42,6 +42,8 @@ test_body_kind(void)
 	CHECK_EQ_INT(body_kind("image/JPEG", &b), BODY_PHOTO);
 	CHECK_EQ_INT(body_kind("image/png; foo=bar", &b), BODY_PHOTO);
 	CHECK_EQ_INT(body_kind("application/octet-stream", &b), BODY_PHOTO);
+	CHECK_EQ_INT(body_kind("application/x-www-form-urlencoded", &b),
+	    BODY_PHOTO);
 	CHECK_EQ_INT(body_kind("image/gif", &b), BODY_UNSUPPORTED);
 	CHECK_EQ_INT(body_kind("text/plain", &b), BODY_UNSUPPORTED);
 	CHECK_EQ_INT(body_kind("nonsense", &b), BODY_BAD);
