@@ -528,7 +528,6 @@ listen_on(Server *s, Err *e)
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 	    MHD_OPTION_CONNECTION_TIMEOUT, s->c.timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, 256u,
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
