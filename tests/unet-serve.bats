@@ -440,3 +440,20 @@ print(samples['unet_serve_requests_total{endpoint="/v1/segment",status="200"}'],
 PY
 	assert_output '1.0 1.0 2.0 2.0 1.0 True 1.0 0.0'
 }
+
+@test "the page in headless chromium: upload, overlay, legend, opacity, downloads, samples" {
+	# playwright-core comes from `make deps` (npm ci in tests/browser)
+	[ -d "$TOP/tests/browser/node_modules/playwright-core" ]
+	start
+	run -0 node "$TOP/tests/browser/page.js" "$URL" "$(photo)" \
+	    "$BATS_TEST_TMPDIR/page.png"
+	assert_line 'ok: the overlay covers the photo at its size'
+	assert_line --regexp '^ok: the overlay paints the [0-9]+ pixels of categories$'
+	assert_line --regexp '^ok: the legend has a row per label found'
+	assert_line 'ok: the opacity slider sets the overlay'"'"'s opacity'
+	assert_line 'ok: the submission rows download'
+	assert_line 'ok: a sample photo is segmented'
+	assert_line 'ok: nothing fetched from elsewhere ()'
+	[ -s page.png ] && [ -s page-sample.png ]
+	echo "# screenshots: $BATS_TEST_TMPDIR/page.png, page-sample.png" >&3
+}
