@@ -159,12 +159,15 @@ bench: all
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
-	    $(DESTDIR)$(PREFIX)/share/imatseg
+	    $(DESTDIR)$(PREFIX)/share/imatseg/serve \
+	    $(DESTDIR)$(PREFIX)/share/imatseg/samples
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7)
 	install -m 644 share/imatseg/label_descriptions.json $(DESTDIR)$(PREFIX)/share/imatseg
+	install -m 644 share/imatseg/serve/* $(DESTDIR)$(PREFIX)/share/imatseg/serve
+	install -m 644 share/imatseg/samples/* $(DESTDIR)$(PREFIX)/share/imatseg/samples
 
 uninstall:
 	rm -f $(patsubst bin/%,$(DESTDIR)$(PREFIX)/bin/%,$(PROGS))
