@@ -80,12 +80,7 @@ run_dir() {
 @test "make serve: the demo's model served, until stopped" {
 	make -C "$TOP/examples" $VARS LISTEN=127.0.0.1:0 serve > serve.log 2>&1 &
 	mk=$!
-	for _ in $(seq 600); do
-		grep -q 'listening on' serve.log && break
-		kill -0 "$mk" 2> /dev/null || break
-		sleep 0.1
-	done
-	url=$(sed -n 's|^unet-serve: listening on \(http://[^ ]*\)$|\1|p' serve.log)
+	url=$(wait_listening serve.log "$mk")
 	server=$(pgrep -P "$mk" || :)
 	run curl -s "${url}v1/model"
 	[ -n "$server" ] && kill "$server"

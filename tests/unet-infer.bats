@@ -8,13 +8,7 @@ load helpers
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
 	PATH="$BATS_TEST_DIRNAME/../bin:$PATH"
-	synth-imat -o syn -n 12 --test 4 --min-side 48 --max-side 120 -j 1 \
-	    >/dev/null
-	mkdir syn/masks
-	rle2mask -o syn/masks syn/train.csv
-	mkshards -q -o 'tr-%d.tar' --size 32 --images syn/train --masks syn/masks
-	unet-train -q --train tr-0.tar --val tr-0.tar -f 4 --depth 2 -b 4 \
-	    -j 1 -e 2 --steps 3 -o model.st
+	tiny_model
 }
 
 D() { printf '%s' "$BATS_FILE_TMPDIR"; }

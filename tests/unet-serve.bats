@@ -10,13 +10,7 @@ load helpers
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
 	PATH="$BATS_TEST_DIRNAME/../bin:$PATH"
-	synth-imat -o syn -n 12 --test 4 --min-side 48 --max-side 120 -j 1 \
-	    >/dev/null
-	mkdir syn/masks
-	rle2mask -o syn/masks syn/train.csv
-	mkshards -q -o 'tr-%d.tar' --size 32 --images syn/train --masks syn/masks
-	unet-train -q --train tr-0.tar --val tr-0.tar -f 4 --depth 2 -b 4 \
-	    -j 1 -e 2 --steps 3 -o model.st
+	tiny_model
 	# a photo big enough to keep a worker busy for a while
 	"$PY" -c '
 import numpy as np
@@ -29,18 +23,11 @@ Image.fromarray(r.integers(0, 256, (1400, 1400, 3), np.uint8)).save("big.jpg", q
 D() { printf '%s' "$BATS_FILE_TMPDIR"; }
 photo() { ls "$(D)"/syn/test/*.jpg | head -1; }
 
-# start [OPTION...]: a server on a free port; $URL and $SERVER set. The
-# wait for its line is bounded so that a broken server fails the test
-# instead of hanging it.
+# start [OPTION...]: a server on a free port; $URL and $SERVER set.
 start() {
 	unet-serve -m "$(D)/model.st" --listen 127.0.0.1:0 "$@" 2> server.log &
 	SERVER=$!
-	for _ in $(seq 600); do
-		grep -q 'listening on' server.log && break
-		kill -0 "$SERVER" 2> /dev/null || break
-		sleep 0.1
-	done
-	URL=$(sed -n 's|^unet-serve: listening on \(http://127\.0\.0\.1:[0-9]*/\)$|\1|p' server.log)
+	URL=$(wait_listening server.log "$SERVER")
 	[ -n "$URL" ] || { cat server.log; return 1; }
 }
 

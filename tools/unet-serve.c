@@ -47,8 +47,10 @@ parse_listen(const char *arg, Options *o)
 		arg++, hn -= 2;
 	if (hn >= sizeof o->host)
 		usage_error("--listen: the host is too long");
-	memcpy(o->host, hn > 0 ? arg : "127.0.0.1", hn > 0 ? hn : 10);
-	o->host[hn > 0 ? hn : 9] = '\0';
+	if (hn == 0)
+		snprintf(o->host, sizeof o->host, "127.0.0.1");
+	else
+		snprintf(o->host, sizeof o->host, "%.*s", (int)hn, arg);
 	snprintf(o->port, sizeof o->port, "%ld",
 	    opt_long("--listen port", colon + 1, 0, 65535));
 }

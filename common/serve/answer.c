@@ -44,15 +44,22 @@ answer_json(Answer *a, int status, json_t *j)
 }
 
 void
-answer_error(Answer *a, int status, const char *fmt, ...)
+answer_verror(Answer *a, int status, const char *fmt, va_list ap)
 {
 	char msg[1024];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	answer_json(a, status, json_pack("{s:o}", "error", json_text(msg)));
+}
+
+void
+answer_error(Answer *a, int status, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	answer_verror(a, status, fmt, ap);
 	va_end(ap);
-	answer_json(a, status, json_pack("{s:o}", "error", json_text(msg)));
 }
 
 void

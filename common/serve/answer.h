@@ -4,6 +4,7 @@
 #ifndef IMATSEG_ANSWER_H
 #define IMATSEG_ANSWER_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -18,6 +19,8 @@ typedef struct {
 /* {"error": "message"} with the status. */
 void answer_error(Answer *a, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void answer_verror(Answer *a, int status, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* The JSON value j (consumed), compact, with a newline. */
 void answer_json(Answer *a, int status, json_t *j);
 /* len bytes at body (taken) of the given type, 200. */

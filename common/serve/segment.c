@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ckpt.h"
+#include "clock.h"
 #include "image.h"
 #include "infer.h"
 #include "labels.h"
@@ -28,15 +28,6 @@ struct Model {
 	char *info_json;	/* GET /v1/model, whole */
 	size_t info_len;
 };
-
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static json_t *
 colour(int label)
@@ -189,7 +180,7 @@ summary(const Model *m, const uint8_t *mask, int h, int w, double t0,
 			    (double)count[v] / (double)npix));
 	answer_json(a, 200, json_pack("{s:i,s:i,s:O,s:o,s:f}", "width", w,
 	    "height", h, "model", m->meta, "categories", cats, "ms",
-	    round((now() - t0) * 1e4) / 10));
+	    round((clock_now() - t0) * 1e4) / 10));
 }
 
 /* ?format=csv: the submission rows mask2rle writes, after its header. */
@@ -258,7 +249,7 @@ model_segment(Model *m, const uint8_t *photo, size_t len, const char *name,
     uint64_t *npix)
 {
 	InferPhoto p = { name, photo, len };
-	double t0 = now();
+	double t0 = clock_now();
 	int kind = photo_sniff(photo, len), h, w, rc;
 	float *x;
 	uint8_t *labels, *mask;

@@ -23,6 +23,7 @@
 #include <microhttpd.h>
 
 #include "answer.h"
+#include "clock.h"
 #include "httpparse.h"
 #include "jobq.h"
 #include "metrics.h"
@@ -82,15 +83,6 @@ struct Req {
 	uint64_t npix;
 };
 
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* --- answers --------------------------------------------------------- */
 
 static enum MHD_Result
@@ -138,13 +130,11 @@ refuse(Req *r, int status, const char *fmt, ...)
 static enum MHD_Result
 refuse(Req *r, int status, const char *fmt, ...)
 {
-	char msg[600];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	answer_verror(&r->a, status, fmt, ap);
 	va_end(ap);
-	answer_error(&r->a, status, "%s", msg);
 	return reply(r);
 }
 
@@ -156,57 +146,116 @@ is_get(const char *m)
 	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 }
 
+/* Where url goes: EP_OTHER is no page of ours. */
+static int
+endpoint_of(const Server *s, const char *url)
+{
+	static const struct {
+		const char *url;
+		int endpoint;
+	} api[] = {
+		{ "/v1/segment", EP_SEGMENT }, { "/v1/model", EP_MODEL },
+		{ "/v1/samples", EP_SAMPLES }, { "/healthz", EP_HEALTH },
+		{ "/metrics", EP_METRICS }, { "/", EP_PAGE },
+	};
+	const SiteFile *f;
+
+	for (size_t i = 0; i < sizeof api / sizeof api[0]; i++)
+		if (strcmp(url, api[i].url) == 0)
+			return api[i].endpoint;
+	if ((f = site_find(s->site, url)) == NULL)
+		return EP_OTHER;
+	return f->sample ? EP_SAMPLES : EP_STATIC;
+}
+
+/* The answer of a GET (or HEAD). */
 static enum MHD_Result
 serve_get(Server *s, Req *r, const char *url)
 {
 	size_t len;
 	char *text;
+	int active;
 
-	if (strcmp(url, "/healthz") == 0) {
-		r->endpoint = EP_HEALTH;
+	switch (r->endpoint) {
+	case EP_HEALTH:
 		answer_bytes(&r->a, "text/plain; charset=utf-8", xstrdup("ok\n"),
 		    3);
-	} else if (strcmp(url, "/metrics") == 0) {
-		r->endpoint = EP_METRICS;
+		break;
+	case EP_METRICS:
 		pthread_mutex_lock(&s->mu);
-		len = (size_t)s->active;
+		active = s->active;
 		pthread_mutex_unlock(&s->mu);
-		text = metrics_text(s->metrics, (int)len, jobq_waiting(s->jobs),
+		text = metrics_text(s->metrics, active, jobq_waiting(s->jobs),
 		    &len);
 		answer_bytes(&r->a, "text/plain; version=0.0.4; charset=utf-8",
 		    text, len);
-	} else if (strcmp(url, "/v1/model") == 0) {
-		r->endpoint = EP_MODEL;
+		break;
+	case EP_MODEL:
 		model_info(s->model, &r->a);
-	} else if (strcmp(url, "/v1/samples") == 0) {
-		r->endpoint = EP_SAMPLES;
-		site_samples(s->site, &r->a);
-	} else {
-		r->file = site_find(s->site, url);
-		r->endpoint = strcmp(url, "/") == 0 ? EP_PAGE :
-		    strncmp(url, "/samples/", 9) == 0 ? EP_SAMPLES : EP_STATIC;
+		break;
+	default:
+		if (strcmp(url, "/v1/samples") == 0)
+			site_samples(s->site, &r->a);
+		else
+			r->file = site_find(s->site, url);
 	}
 	return reply(r);
 }
 
-/* The first call of a request: GETs answered, a POST's headers judged
- * before its body is read. */
+static const char *
+header(Req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->mc, MHD_HEADER_KIND, name);
+}
+
+/* A photo's headers, judged before its body is read: its size, type and
+ * the options of its answer. */
+static enum MHD_Result
+judge_photo(Server *s, Req *r)
+{
+	const char *len = header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *type = header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *q = strchr(r->uri, '?');
+	uint64_t n;
+	int rc;
+	Err e;
+
+	if (len != NULL && parse_u64(len, 0, UINT64_MAX, &n, &e) == 0 &&
+	    n > s->c.max_bytes)
+		return refuse(r, 413, "the body's %llu bytes are more than "
+		    "%llu (--max-bytes)", (unsigned long long)n,
+		    (unsigned long long)s->c.max_bytes);
+	switch (body_kind(type, &r->boundary)) {
+	case BODY_UNSUPPORTED:
+		return refuse(r, 415, "Content-Type %s: send image/jpeg, "
+		    "image/png or multipart/form-data", type);
+	case BODY_BAD:
+		return refuse(r, 400, "Content-Type: not understood (a "
+		    "multipart body needs its boundary)");
+	case BODY_MULTIPART:
+		/* kept with the request, whatever becomes of the headers */
+		memcpy(r->bbuf, r->boundary.p, r->boundary.n);
+		r->boundary.p = r->bbuf;
+		r->multipart = 1;
+		break;
+	}
+	q = q != NULL ? q + 1 : "";
+	if ((rc = seg_options(q, strlen(q), header(r, MHD_HTTP_HEADER_ACCEPT),
+	    &r->opt, &e)) != 0)
+		return refuse(r, rc, "%s", e.msg);
+	r->state = ST_BODY;
+	return MHD_YES;
+}
+
+/* The first call of a request: GETs answered, a photo's headers judged. */
 static enum MHD_Result
 begin(Server *s, Req *r, const char *url, const char *method)
 {
-	const char *len, *q = strchr(r->uri, '?');
-	uint64_t n;
-	int known_get;
-	Err e;
-
 	snprintf(r->method, sizeof r->method, "%s", method);
-	known_get = strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0 ||
-	    strcmp(url, "/v1/model") == 0 || strcmp(url, "/v1/samples") == 0 ||
-	    site_find(s->site, url) != NULL;
-	if (strcmp(url, "/v1/segment") != 0) {
-		r->endpoint = known_get ? EP_STATIC : EP_OTHER;
-		if (!known_get)
-			return refuse(r, 404, "%s: no such page (see GET /)", url);
+	r->endpoint = endpoint_of(s, url);
+	if (r->endpoint == EP_OTHER)
+		return refuse(r, 404, "%s: no such page (see GET /)", url);
+	if (r->endpoint != EP_SEGMENT) {
 		if (!is_get(method)) {
 			r->allow = "GET, HEAD";
 			return refuse(r, 405, "%s %s: only GET and HEAD", method,
@@ -214,44 +263,11 @@ begin(Server *s, Req *r, const char *url, const char *method)
 		}
 		return serve_get(s, r, url);
 	}
-	r->endpoint = EP_SEGMENT;
 	if (strcmp(method, "POST") != 0) {
 		r->allow = "POST";
 		return refuse(r, 405, "%s /v1/segment: POST a photo", method);
 	}
-	len = MHD_lookup_connection_value(r->mc, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (len != NULL && parse_u64(len, 0, UINT64_MAX, &n, &e) == 0 &&
-	    n > s->c.max_bytes)
-		return refuse(r, 413, "the body's %llu bytes are more than "
-		    "%llu (--max-bytes)", (unsigned long long)n,
-		    (unsigned long long)s->c.max_bytes);
-	switch (body_kind(MHD_lookup_connection_value(r->mc, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_CONTENT_TYPE), &r->boundary)) {
-	case BODY_UNSUPPORTED:
-		return refuse(r, 415, "Content-Type %s: send image/jpeg, "
-		    "image/png or multipart/form-data",
-		    MHD_lookup_connection_value(r->mc, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_CONTENT_TYPE));
-	case BODY_BAD:
-		return refuse(r, 400, "Content-Type: not understood (a "
-		    "multipart body needs its boundary)");
-	case BODY_MULTIPART:
-		/* the header's bytes go when the request's headers go */
-		memcpy(r->bbuf, r->boundary.p, r->boundary.n);
-		r->boundary.p = r->bbuf;
-		r->multipart = 1;
-		break;
-	}
-	if (q == NULL)
-		q = "";
-	else
-		q++;
-	if ((n = (uint64_t)seg_options(q, strlen(q), MHD_lookup_connection_value(
-	    r->mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT), &r->opt, &e)) != 0)
-		return refuse(r, (int)n, "%s", e.msg);
-	r->state = ST_BODY;
-	return MHD_YES;
+	return judge_photo(s, r);
 }
 
 /* --- photos ---------------------------------------------------------- */
@@ -302,8 +318,11 @@ segment_job(void *arg, int worker)
 			metrics_photo(s->metrics, r->npix);
 	}
 	pthread_mutex_lock(&s->mu);
-	r->conn->busy = 0;
-	r->conn->since = now();	/* the answer gets a deadline of its own */
+	if (r->conn != NULL) {
+		r->conn->busy = 0;
+		/* sending the answer gets a deadline of its own */
+		r->conn->since = clock_now();
+	}
 	r->state = ST_DONE;
 	pthread_mutex_unlock(&s->mu);
 	MHD_resume_connection(r->mc);
@@ -318,7 +337,8 @@ queue_photo(Server *s, Req *r)
 		return refuse(r, 503, "busy: %d photos wait already (--queue); "
 		    "try again", s->c.queue);
 	pthread_mutex_lock(&s->mu);
-	r->conn->busy = 1;
+	if (r->conn != NULL)
+		r->conn->busy = 1;
 	r->state = ST_QUEUED;
 	pthread_mutex_unlock(&s->mu);
 	/* suspended before a worker can resume it */
@@ -377,7 +397,7 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *mc)
 	r->s = s;
 	r->mc = mc;
 	r->uri = xstrdup(uri);
-	r->t0 = now();
+	r->t0 = clock_now();
 	r->endpoint = EP_OTHER;
 	pthread_mutex_lock(&s->mu);
 	s->active++;
@@ -403,7 +423,7 @@ completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 	if (r == NULL)
 		return;
 	*req_cls = NULL;
-	secs = now() - r->t0;
+	secs = clock_now() - r->t0;
 	/* no answer: cut at its deadline (408), or the client went away */
 	status = r->state == ST_SENT && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ?
 	    r->a.status : r->cut ? 408 : r->state == ST_SENT ? r->a.status : 499;
@@ -419,7 +439,7 @@ completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 	s->active--;
 	if (r->conn != NULL && r->conn->req == r) {
 		r->conn->req = NULL;
-		r->conn->since = now();
+		r->conn->since = clock_now();
 	}
 	pthread_mutex_unlock(&s->mu);
 	answer_free(&r->a);
@@ -439,7 +459,7 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_ctx,
 
 		k = xcalloc(1, sizeof *k);
 		k->fd = ci != NULL ? ci->connect_fd : -1;
-		k->since = now();
+		k->since = clock_now();
 		pthread_mutex_lock(&s->mu);
 		k->next = s->conns;
 		if (s->conns != NULL)
@@ -468,7 +488,7 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_ctx,
 void
 server_tick(Server *s)
 {
-	double t = now();
+	double t = clock_now();
 
 	pthread_mutex_lock(&s->mu);
 	for (Conn *k = s->conns; k != NULL; k = k->next)
