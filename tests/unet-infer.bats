@@ -81,12 +81,22 @@ print(max(v) <= 46)
 	cmp stdin.png "out/$(basename "$f" .jpg).png"
 }
 
+@test "stdin with --overlay: DIR/stdin.png, the same bytes as from the file" {
+	f=$(ls "$(D)"/syn/test/*.jpg | head -1)
+	mkdir ov1 ov2 out
+	unet-infer -m "$(D)/model.st" --overlay ov1 < "$f" > stdin.png
+	run -0 unet-infer -m "$(D)/model.st" -o out --overlay ov2 "$f"
+	cmp ov1/stdin.png "ov2/$(basename "$f" .jpg).png"
+}
+
 @test "a bad photo on stdin is reported as stdin, exit 1" {
 	echo "not a photo" > junk.txt
 	run -1 --separate-stderr unet-infer -m "$(D)/model.st" < junk.txt
 	[ -z "$output" ]
 	[[ "$stderr" == "unet-infer: stdin: "* ]]
 	[[ "$stderr" != *"/tmp"* ]]
+	run -1 --separate-stderr unet-infer -m "$(D)/model.st" < /dev/null
+	[ "$stderr" = "unet-infer: stdin: empty" ]
 }
 
 @test "-b batches and -j threads give the same masks" {
