@@ -64,7 +64,7 @@ MAN7    = $(wildcard man/man7/*.7)
 Q = $(if $(V),,@)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps deps-debian check test demo bench install uninstall clean
+.PHONY: all deps deps-debian check test demo bench fuzz install uninstall clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -73,8 +73,9 @@ all: $(PROGS) $(UNITS) $(REFS) $(BENCHES)
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEBS = gcc make pkg-config libvips-dev libopenblas-dev libcsv-dev \
        libjansson-dev zlib1g-dev libdeflate-dev bats bats-support bats-assert mandoc python3 \
-       python3-numpy python3-pil python3-torch gnuplot-nox \
-       chromium procps time libmicrohttpd-dev curl wrk
+       python3-numpy python3-pil python3-torch python3-protobuf python3-crcmod \
+       gnuplot-nox chromium procps time valgrind clang libclang-rt-14-dev \
+       libmicrohttpd-dev curl wrk
 # The browser test's driver, playwright-core, pinned by
 # tests/browser/package-lock.json and run against Debian's chromium (it
 # never downloads a browser); Node.js 20 with npm must be there.
@@ -113,6 +114,43 @@ build/asan/lib$(1).a: $$(patsubst common/%.c,build/asan/common/%.o,$$(wildcard c
 endef
 $(foreach l,$(LAYERS),$(eval $(call LAYER_RULES,$(l))))
 
+# Fuzzing (tests/fuzz/NAME.c, one harness of an untrusted input each),
+# with clang's libFuzzer over a clang build of the layers, ASan and UBSan.
+# `make fuzz` runs each for FUZZ_SECONDS; `make check` replays every kept
+# input (tests/fuzz/corpus/NAME, tests/fuzz/regress/NAME) once through
+# the same binaries: deterministic, no time limit. -Wpedantic goes where
+# GLib's headers need it.
+FUZZ        = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
+FUZZLIB     = tests/fuzz/lib/fuzz_file.c
+FUZZERS     = $(patsubst %,build/fuzz/bin/%,$(FUZZ))
+FUZZCC      = clang
+FUZZFLAGS   = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZWARN    = $(filter-out -Wpedantic,$(WARN))
+FUZZLIBS    = $(patsubst %,build/fuzz/lib%.a,$(LINKORDER))
+FUZZ_SECONDS ?= 60
+
+define FUZZ_LAYER_RULES
+build/fuzz/common/$(1)/%.o: common/$(1)/%.c $$(wildcard $$(foreach u,$(1) $$(USES_$(1)),common/$$(u)/*.h))
+	@mkdir -p $$(@D)
+	@echo CC $$@
+	$$(Q)$$(FUZZCC) $$(FUZZWARN) $$(FUZZFLAGS) -fsanitize=fuzzer-no-link $$(call layer_cflags,$(1)) -c -o $$@ $$<
+build/fuzz/lib$(1).a: $$(patsubst common/%.c,build/fuzz/common/%.o,$$(wildcard common/$(1)/*.c))
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call FUZZ_LAYER_RULES,$(l))))
+
+build/fuzz/bin/%: tests/fuzz/%.c $(FUZZLIB) tests/fuzz/lib/fuzz.h $(FUZZLIBS) $(HEADERS)
+	@mkdir -p $(@D)
+	@echo LD $@
+	$(Q)$(FUZZCC) $(filter-out -Wpedantic $(CFLAGS),$(TOOLCFLAGS)) $(FUZZFLAGS) -fsanitize=fuzzer -Itests/fuzz/lib -o $@ $< $(FUZZLIB) $(FUZZLIBS) $(PKGLIBS)
+
+# Each harness in turn, FUZZ_SECONDS each, new inputs kept under
+# build/fuzz/corpus/NAME (copy the good ones to tests/fuzz/corpus/NAME),
+# crashes under build/fuzz/crashes/ (keep each in tests/fuzz/regress/NAME
+# once fixed); one line of executions and coverage per harness.
+fuzz: $(FUZZERS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)
+
 bin/%: tools/%.c $(LIBS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo LD $@
@@ -133,6 +171,17 @@ build/bench/%: bench/%.c $(LIBS) $(HEADERS)
 	@echo LD $@
 	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(PKGLIBS)
 
+# The programs with ASan and UBSan, for the run of the whole bats suite
+# under them (tests/run); share/ beside them, as beside bin/.
+ASANPROGS = $(patsubst bin/%,build/asan/bin/%,$(PROGS)) build/asan/share
+build/asan/bin/%: tools/%.c $(ASANLIBS) $(HEADERS)
+	@mkdir -p $(@D)
+	@echo LD $@
+	$(Q)$(CC) $(TOOLCFLAGS) $(SANFLAGS) -o $@ $< $(ASANLIBS) $(PKGLIBS)
+build/asan/share:
+	@mkdir -p $(@D)
+	ln -sfn ../../share $@
+
 build/asan/%: tests/unit/%.c tests/unit/tap.h $(ASANLIBS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo LD $@
@@ -142,10 +191,10 @@ build/asan/%: tests/unit/%.c tests/unit/tap.h $(ASANLIBS) $(HEADERS)
 # by pkg-config in the steps after it.
 check:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all $(ASANS)
+	@$(MAKE) --no-print-directory all $(ASANS) $(ASANPROGS) $(FUZZERS)
 	@$(MAKE) --no-print-directory test
 
-test: all $(ASANS)
+test: all $(ASANS) $(ASANPROGS) $(FUZZERS)
 	@sh tests/run
 
 demo:

@@ -19,7 +19,7 @@ load helpers
 	cmp "$root/share/imatseg/samples/000000009813.jpg" "$SAMPLE/images/000000009813.jpg"
 	[ ! -L "$root/share/imatseg/samples/000000009813.jpg" ]
 	run -0 "$root/bin/rle2mask" --stats "$SAMPLE/train.csv"
-	assert_line "category	31	sleeve	4	2	108782"
+	assert_line "category	31	sleeve	4	2	108782	0.0212785"
 	run -0 make -C "$TOP" --no-print-directory uninstall DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/im
 	[ ! -e "$root/bin/rle2mask" ]
 	[ ! -e "$root/share/imatseg" ]

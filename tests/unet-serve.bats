@@ -9,7 +9,7 @@ load helpers
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
-	PATH="$BATS_TEST_DIRNAME/../bin:$PATH"
+	PATH="$BIN:$PATH"
 	tiny_model
 	# a photo big enough to keep a worker busy for a while
 	"$PY" -c '
@@ -143,6 +143,21 @@ json() {
 	unet-infer -m "$(D)/model.st" < photo.png > want.png
 	[ "$(post /v1/segment photo.png)" = 200 ]
 	cmp body.out want.png
+}
+
+@test "--letterbox: the mask is unet-infer --letterbox's" {
+	start --letterbox
+	for f in "$(D)"/syn/test/*.jpg; do
+		unet-infer -m "$(D)/model.st" --letterbox < "$f" > want.png
+		[ "$(post /v1/segment "$f")" = 200 ]
+		cmp body.out want.png
+	done
+	unet-infer -m "$(D)/model.st" < "$(photo)" > stretched.png
+	post /v1/segment "$(photo)" > /dev/null
+	! cmp -s body.out stretched.png
+	curl -s -o body.out "${URL}v1/model"
+	run -0 json 'j["letterbox"]'
+	assert_output True
 }
 
 @test "multipart/form-data (the page's upload) gives the same mask" {

@@ -119,18 +119,13 @@ parse_options(int argc, char **argv, Options *o)
 		    o->p.min_side, o->p.max_side);
 }
 
-/* mkdir that accepts a directory already there. */
 static void
 make_dir(const char *path)
 {
-	struct stat st;
+	Err e;
 
-	if (mkdir(path, 0777) == 0)
-		return;
-	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return;
-	die(EXIT_BAD, "%s: %s", path, errno == EEXIST ? "not a directory" :
-	    strerror(errno));
+	if (path_mkdirs(path, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
 }
 
 /* The shipped label_descriptions.json, copied byte for byte. */

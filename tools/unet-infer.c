@@ -21,6 +21,7 @@
 typedef struct {
 	const char *model, *outdir, *overlay;
 	int size, batch, threads;
+	int letterbox;		/* pad to the square, as mkshards --letterbox */
 	uint64_t max_pixels;
 } Options;
 
@@ -42,8 +43,8 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: %s -m model [-o dir] [--overlay dir] [--size s] [-b n]\n"
-	    "       [-j n] [--max-pixels n] [image ...]\n", progname);
+	    "usage: %s -m model [-o dir] [--overlay dir] [--size s] [--letterbox]\n"
+	    "       [-b n] [-j n] [--max-pixels n] [image ...]\n", progname);
 }
 
 static int
@@ -58,12 +59,13 @@ same_file(const char *a, const char *b)
 static void
 parse_options(int argc, char **argv, Options *o)
 {
-	enum { O_OVERLAY = 256, O_SIZE, O_MAXPIX };
+	enum { O_OVERLAY = 256, O_SIZE, O_LETTERBOX, O_MAXPIX };
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "overlay", required_argument, NULL, O_OVERLAY },
 		{ "size", required_argument, NULL, O_SIZE },
+		{ "letterbox", no_argument, NULL, O_LETTERBOX },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-pixels", required_argument, NULL, O_MAXPIX },
@@ -81,6 +83,7 @@ parse_options(int argc, char **argv, Options *o)
 		case O_SIZE:
 			o->size = (int)opt_long("--size", optarg, 1, 8192);
 			break;
+		case O_LETTERBOX: o->letterbox = 1; break;
 		case 'b':
 			o->batch = (int)opt_long("-b", optarg, 1, 1024);
 			break;
@@ -143,7 +146,8 @@ static void
 emit_job(void *arg)
 {
 	Item *it = arg;
-	uint8_t *m = infer_upsample(it->labels, it->s, it->h, it->w);
+	uint8_t *m = infer_upsample(it->labels, it->s, it->o->letterbox, it->h,
+	    it->w);
 	char *path = it->to_stdout ? xstrdup("-") :
 	    out_path(it->o->outdir, it->photo.name);
 	void *png = NULL;
@@ -166,8 +170,8 @@ decode_job(void *arg)
 {
 	Item *it = arg;
 
-	it->ok = infer_prepare(&it->photo, it->s, it->o->max_pixels, it->x,
-	    &it->h, &it->w, &it->e) == 0;
+	it->ok = infer_prepare(&it->photo, it->s, it->o->letterbox,
+	    it->o->max_pixels, it->x, &it->h, &it->w, &it->e) == 0;
 }
 
 /* Predicts items [0, n): decodes them on the pool, skipping bad photos,
@@ -246,9 +250,14 @@ load_model(Options *o, int *s)
 	if (*s == 0)
 		die(EXIT_BAD, "%s: no training size recorded; give --size",
 		    o->model);
-	if (*s % (1 << u->cfg.depth) != 0)
-		die(EXIT_USAGE, "size %d is not a multiple of 2^depth = %d", *s,
+	/* --size is the user's to fix (exit 2); a recorded size the
+	 * network cannot take is a bad model (exit 1, naming it) */
+	if (*s % (1 << u->cfg.depth) != 0 && o->size != 0)
+		usage_error("--size %d is not a multiple of 2^depth = %d", *s,
 		    1 << u->cfg.depth);
+	if (*s % (1 << u->cfg.depth) != 0)
+		die(EXIT_BAD, "%s: trained at size %d, which is not a multiple "
+		    "of 2^depth = %d", o->model, *s, 1 << u->cfg.depth);
 	unet_set_threads(u, o->threads);
 	return u;
 }

@@ -19,6 +19,7 @@ typedef struct {
 	int threads;		/* -j: workers */
 	int nets;		/* --nets: networks they share */
 	int queue;		/* --queue: photos that may wait */
+	int letterbox;		/* --letterbox: pad photos to the square */
 	uint64_t max_bytes, max_pixels;
 	unsigned timeout;	/* --timeout, seconds */
 	int quiet;		/* -q: no access log */
@@ -30,7 +31,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: %s -m model [--listen host:port] [-j n] [--nets n]\n"
 	    "       [--queue n] [--max-bytes n] [--max-pixels n] [--timeout s]\n"
-	    "       [--labels file] [-q]\n", progname);
+	    "       [--letterbox] [--labels file] [-q]\n", progname);
 }
 
 /* HOST:PORT, [V6]:PORT or :PORT (loopback). */
@@ -59,7 +60,7 @@ static void
 parse_options(int argc, char **argv, Options *o)
 {
 	enum { O_LISTEN = 256, O_NETS, O_QUEUE, O_MAXBYTES, O_MAXPIX,
-		O_TIMEOUT, O_LABELS };
+		O_TIMEOUT, O_LETTERBOX, O_LABELS };
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },
 		{ "listen", required_argument, NULL, O_LISTEN },
@@ -69,6 +70,7 @@ parse_options(int argc, char **argv, Options *o)
 		{ "max-bytes", required_argument, NULL, O_MAXBYTES },
 		{ "max-pixels", required_argument, NULL, O_MAXPIX },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "letterbox", no_argument, NULL, O_LETTERBOX },
 		{ "labels", required_argument, NULL, O_LABELS },
 		{ "quiet", no_argument, NULL, 'q' },
 		CLI_COMMON_OPTIONS
@@ -101,6 +103,7 @@ parse_options(int argc, char **argv, Options *o)
 			o->timeout = (unsigned)opt_long("--timeout", optarg, 1,
 			    86400);
 			break;
+		case O_LETTERBOX: o->letterbox = 1; break;
 		case O_LABELS: o->labels = optarg; break;
 		case 'q': o->quiet = 1; break;
 		default: cli_common_option(c, usage);
@@ -150,7 +153,8 @@ main(int argc, char **argv)
 		die(EXIT_BAD, "%s", e.msg);
 	c = (ServerConfig){ .model = o.model, .labels = o.labels,
 	    .host = o.host, .port = o.port, .threads = o.threads,
-	    .nets = o.nets, .queue = o.queue, .max_bytes = o.max_bytes,
+	    .nets = o.nets, .queue = o.queue, .letterbox = o.letterbox,
+	    .max_bytes = o.max_bytes,
 	    .max_pixels = o.max_pixels, .timeout = o.timeout,
 	    .log = o.quiet ? NULL : access_log };
 	if ((s = server_start(&c, &e)) == NULL)

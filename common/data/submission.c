@@ -79,7 +79,7 @@ submission_rows(const SubmitOptions *o, const uint8_t *px, int h, int w,
 		if (labels[v].n > 0)
 			bad = v;
 	for (int v = 1; v <= o->ncat && !bad; v++) {
-		Rle *comp;
+		Components comp;
 		size_t n;
 
 		if (labels[v].n == 0)
@@ -95,14 +95,15 @@ submission_rows(const SubmitOptions *o, const uint8_t *px, int h, int w,
 		n = rle_components(&labels[v], (uint32_t)h, o->connectivity,
 		    &comp);
 		for (size_t k = 0; k < n; k++) {
-			if (rle_area(&comp[k]) >= o->min_area) {
+			Rle c = components_at(&comp, k);
+
+			if (rle_area(&c) >= o->min_area) {
 				put_row(o, &t, &runs, &runs_cap, id, id_len, h, w,
-				    &comp[k], v - 1);
+				    &c, v - 1);
 				rows++;
 			}
-			rle_free(&comp[k]);
 		}
-		free(comp);
+		components_free(&comp);
 	}
 	if (!bad && rows == 0 && o->all_images) {
 		Rle empty;

@@ -234,9 +234,11 @@ photo_load_resized_mem(const void *buf, size_t len, const char *name,
 	return 0;
 }
 
-void
-mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
-    int oh, int ow, size_t dst_stride)
+/* Nearest-neighbour resize of the h x w window of src whose rows are
+ * src_stride bytes apart. */
+static void
+resize_nearest(const uint8_t *src, int h, int w, size_t src_stride,
+    uint8_t *dst, int oh, int ow, size_t dst_stride)
 {
 	size_t *col = xmallocarray((size_t)ow, sizeof *col);
 
@@ -246,13 +248,20 @@ mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
 	for (int y = 0; y < oh; y++) {
 		size_t sy = (size_t)(((2 * (uint64_t)y + 1) * (uint64_t)h) /
 		    (2 * (uint64_t)oh));
-		const uint8_t *row = src + sy * (size_t)w;
+		const uint8_t *row = src + sy * src_stride;
 		uint8_t *out = dst + (size_t)y * dst_stride;
 
 		for (int x = 0; x < ow; x++)
 			out[x] = row[col[x]];
 	}
 	free(col);
+}
+
+void
+mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
+    int oh, int ow, size_t dst_stride)
+{
+	resize_nearest(src, h, w, (size_t)w, dst, oh, ow, dst_stride);
 }
 
 void
@@ -274,6 +283,58 @@ letterbox_fit(int h, int w, int s, int *nh, int *nw, int *top, int *left)
 		*nw = 1;
 	*top = (s - *nh) / 2;
 	*left = (s - *nw) / 2;
+}
+
+/* The square of a photo from its file (buf NULL) or its bytes. */
+static int
+square(const char *path, const void *buf, size_t len, int h, int w, int s,
+    int letterbox, uint8_t **rgb, Err *e)
+{
+	int nh = s, nw = s, top = 0, left = 0;
+	uint8_t *fit, *sq;
+
+	if (letterbox)
+		letterbox_fit(h, w, s, &nh, &nw, &top, &left);
+	if ((buf != NULL ? photo_load_resized_mem(buf, len, path, nh, nw, &fit,
+	    e) : photo_load_resized(path, nh, nw, &fit, e)) < 0)
+		return -1;
+	if (!letterbox) {
+		*rgb = fit;
+		return 0;
+	}
+	sq = xcalloc((size_t)s * s, 3);
+	for (int y = 0; y < nh; y++)
+		memcpy(sq + ((size_t)(top + y) * s + left) * 3,
+		    fit + (size_t)y * nw * 3, (size_t)nw * 3);
+	free(fit);
+	*rgb = sq;
+	return 0;
+}
+
+int
+photo_load_square(const char *path, int h, int w, int s, int letterbox,
+    uint8_t **rgb, Err *e)
+{
+	return square(path, NULL, 0, h, w, s, letterbox, rgb, e);
+}
+
+int
+photo_load_square_mem(const void *buf, size_t len, const char *name, int h,
+    int w, int s, int letterbox, uint8_t **rgb, Err *e)
+{
+	return square(name, buf, len, h, w, s, letterbox, rgb, e);
+}
+
+void
+mask_from_square(const uint8_t *lab, int s, int letterbox, int h, int w,
+    uint8_t *dst)
+{
+	int nh = s, nw = s, top = 0, left = 0;
+
+	if (letterbox)
+		letterbox_fit(h, w, s, &nh, &nw, &top, &left);
+	resize_nearest(lab + (size_t)top * s + left, nh, nw, (size_t)s, dst,
+	    h, w, (size_t)w);
 }
 
 int

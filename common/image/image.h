@@ -57,11 +57,26 @@ void mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
 void letterbox_fit(int h, int w, int s, int *nh, int *nw, int *top,
     int *left);
 
-/* h x w interleaved RGB bytes as a PNG (zlib level 6) in a malloc'd
- * buffer. */
-int rgb_encode_png(const uint8_t *rgb, int h, int w, void **png, size_t *len,
-    Err *e);
-/* rgb_encode_png, written atomically to path. */
+/* The h x w photo at path as the s x s square a network sees (and
+ * mkshards(1) stores): stretched, or with letterbox scaled by
+ * letterbox_fit and centred on black. 3 * s * s bytes in *rgb. */
+int photo_load_square(const char *path, int h, int w, int s, int letterbox,
+    uint8_t **rgb, Err *e);
+/* photo_load_square of the len bytes at buf, called `name` in messages. */
+int photo_load_square_mem(const void *buf, size_t len, const char *name,
+    int h, int w, int s, int letterbox, uint8_t **rgb, Err *e);
+
+/* The way back: the h x w labels of the photo (into dst) from the s x s
+ * labels of its square, by nearest neighbour; with letterbox only the
+ * window the photo filled is read, the padding is cut off. */
+void mask_from_square(const uint8_t *lab, int s, int letterbox, int h,
+    int w, uint8_t *dst);
+
+/* h x w interleaved RGB bytes as PNG, compression 6: *png (malloc'd,
+ * the caller's) of *len bytes. */
+int rgb_encode_png(const uint8_t *rgb, int h, int w, void **png,
+    size_t *len, Err *e);
+/* The same, written atomically to path. */
 int rgb_write_png(const char *path, const uint8_t *rgb, int h, int w,
     Err *e);
 

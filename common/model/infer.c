@@ -12,19 +12,9 @@
 #define OVERLAY_ALPHA 0.5f
 #define MASK_PNG_LEVEL 6
 
-/* The photo at h x w, from its file or its bytes. */
-static int
-load(const InferPhoto *p, int h, int w, uint8_t **rgb, Err *e)
-{
-	if (p->buf != NULL)
-		return photo_load_resized_mem(p->buf, p->len, p->name, h, w, rgb,
-		    e);
-	return photo_load_resized(p->name, h, w, rgb, e);
-}
-
 int
-infer_prepare(const InferPhoto *p, int s, uint64_t max_pixels, float *x,
-    int *h, int *w, Err *e)
+infer_prepare(const InferPhoto *p, int s, int letterbox, uint64_t max_pixels,
+    float *x, int *h, int *w, Err *e)
 {
 	uint8_t *rgb;
 	int rc = p->buf != NULL ?
@@ -33,7 +23,9 @@ infer_prepare(const InferPhoto *p, int s, uint64_t max_pixels, float *x,
 
 	if (rc < 0)
 		return rc;
-	if (load(p, s, s, &rgb, e) < 0)
+	if ((p->buf != NULL ? photo_load_square_mem(p->buf, p->len, p->name,
+	    *h, *w, s, letterbox, &rgb, e) : photo_load_square(p->name, *h, *w,
+	    s, letterbox, &rgb, e)) < 0)
 		return -1;
 	infer_input(rgb, s, x);
 	free(rgb);
@@ -41,11 +33,11 @@ infer_prepare(const InferPhoto *p, int s, uint64_t max_pixels, float *x,
 }
 
 uint8_t *
-infer_upsample(const uint8_t *labels, int s, int h, int w)
+infer_upsample(const uint8_t *labels, int s, int letterbox, int h, int w)
 {
 	uint8_t *m = xmallocarray((size_t)h, (size_t)w);
 
-	mask_resize_nearest(labels, s, s, m, h, w, (size_t)w);
+	mask_from_square(labels, s, letterbox, h, w, m);
 	return m;
 }
 
@@ -63,7 +55,8 @@ infer_overlay_png(const InferPhoto *p, const uint8_t *mask, int h, int w,
 	uint8_t *rgb;
 	int rc;
 
-	if (load(p, h, w, &rgb, e) < 0)
+	if ((p->buf != NULL ? photo_load_resized_mem(p->buf, p->len, p->name, h,
+	    w, &rgb, e) : photo_load_resized(p->name, h, w, &rgb, e)) < 0)
 		return -1;
 	palette_blend(rgb, mask, (size_t)h * w, OVERLAY_ALPHA);
 	rc = rgb_encode_png(rgb, h, w, png, len, e);

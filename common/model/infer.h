@@ -26,15 +26,17 @@ typedef struct {
 } InferPhoto;
 
 /* The header of p checked against max_pixels (before decoding: a
- * decompression bomb never allocates its size), the photo decoded at
- * s x s and normalised into x[3][s][s]; its own size in *h, *w. Returns
- * 0, -1 when it cannot be read or decoded, PHOTO_TOO_BIG (image.h). */
-int infer_prepare(const InferPhoto *p, int s, uint64_t max_pixels, float *x,
-    int *h, int *w, Err *e);
+ * decompression bomb never allocates its size), the photo decoded as the
+ * s x s square (stretched, or letterboxed as mkshards --letterbox does)
+ * and normalised into x[3][s][s]; its own size in *h, *w. Returns 0, -1
+ * when it cannot be read or decoded, PHOTO_TOO_BIG (image.h). */
+int infer_prepare(const InferPhoto *p, int s, int letterbox,
+    uint64_t max_pixels, float *x, int *h, int *w, Err *e);
 
 /* The label mask at the photo's size (h x w) from the network's s x s
- * labels, by nearest neighbour. */
-uint8_t *infer_upsample(const uint8_t *labels, int s, int h, int w);
+ * labels of its square, by nearest neighbour. */
+uint8_t *infer_upsample(const uint8_t *labels, int s, int letterbox, int h,
+    int w);
 
 /* The label mask as imatseg-mask(5) PNG bytes. */
 int infer_mask_png(const uint8_t *mask, int h, int w, void **png,

@@ -17,7 +17,7 @@
 #include "xalloc.h"
 
 struct Model {
-	int s, nnets, nfree;
+	int s, letterbox, nnets, nfree;
 	Unet **nets;
 	Unet **free;		/* the networks no request holds */
 	pthread_mutex_t mu;
@@ -60,11 +60,11 @@ build_info(Model *m)
 	int ncat = c->classes - 1 < m->labels.ncat ? c->classes - 1 :
 	    m->labels.ncat;
 
-	m->meta = json_pack("{s:i,s:i,s:i,s:i,s:I,s:o}", "size", m->s,
+	m->meta = json_pack("{s:i,s:i,s:i,s:i,s:I,s:o,s:b}", "size", m->s,
 	    "filters", c->filters, "depth", c->depth, "classes", c->classes,
 	    "epoch", (json_int_t)m->info.epoch, "val_miou",
 	    isnan(m->info.val_miou) ? json_null() :
-	    json_real(m->info.val_miou));
+	    json_real(m->info.val_miou), "letterbox", m->letterbox);
 	for (int k = 0; k < ncat; k++)
 		json_array_append_new(cats, json_pack("{s:i,s:o,s:o}", "id", k,
 		    "name", category_name(m, k), "colour",
@@ -79,10 +79,11 @@ build_info(Model *m)
 
 Model *
 model_open(const char *path, const char *labels, int nets, int threads,
-    Err *e)
+    int letterbox, Err *e)
 {
 	Model *m = xcalloc(1, sizeof *m);
 
+	m->letterbox = letterbox;
 	m->nets = xcalloc((size_t)nets, sizeof *m->nets);
 	m->free = xcalloc((size_t)nets, sizeof *m->free);
 	pthread_mutex_init(&m->mu, NULL);
@@ -272,12 +273,13 @@ model_segment(Model *m, const uint8_t *photo, size_t len, const char *name,
 	}
 	x = xmallocarray((size_t)3 * m->s, (size_t)m->s * sizeof *x);
 	labels = xmallocarray((size_t)m->s, (size_t)m->s);
-	if ((rc = infer_prepare(&p, m->s, max_pixels, x, &h, &w, &e)) < 0)
+	if ((rc = infer_prepare(&p, m->s, m->letterbox, max_pixels, x, &h, &w,
+	    &e)) < 0)
 		answer_error(a, rc == PHOTO_TOO_BIG ? 413 : 400, "%s", e.msg);
 	else if (predict(m, x, labels, &e) < 0)
 		answer_error(a, 500, "%s", e.msg);
 	else {
-		mask = infer_upsample(labels, m->s, h, w);
+		mask = infer_upsample(labels, m->s, m->letterbox, h, w);
 		answer_mask(m, &p, mask, h, w, file, o, t0, a);
 		free(mask);
 		*npix = (uint64_t)h * (uint64_t)w;

@@ -16,9 +16,11 @@
 typedef struct Model Model;
 
 /* Loads path `nets` times; each network runs its layers on `threads`
- * threads. Labels from labels_open(labels) (NULL: the shipped file). */
+ * threads. Labels from labels_open(labels) (NULL: the shipped file).
+ * With letterbox, photos are padded to the square, as for a model
+ * trained on mkshards --letterbox shards (unet-infer --letterbox). */
 Model *model_open(const char *path, const char *labels, int nets,
-    int threads, Err *e);
+    int threads, int letterbox, Err *e);
 void model_free(Model *m);
 /* The network's input side. */
 int model_size(const Model *m);

@@ -574,7 +574,7 @@ server_start(const ServerConfig *c, Err *e)
 	s->metrics = metrics_new();
 	if ((s->site = site_load(e)) == NULL ||
 	    (s->model = model_open(c->model, c->labels, c->nets,
-	    per_net > 0 ? per_net : 1, e)) == NULL ||
+	    per_net > 0 ? per_net : 1, c->letterbox, e)) == NULL ||
 	    (s->jobs = jobq_new(c->threads, (size_t)c->queue, e)) == NULL ||
 	    listen_on(s, e) < 0) {
 		free_server(s);

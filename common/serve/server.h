@@ -21,6 +21,7 @@ typedef struct {
 	int threads;		/* workers */
 	int nets;		/* networks (1..threads) */
 	int queue;		/* photos that may wait for a worker */
+	int letterbox;		/* photos padded to the square */
 	uint64_t max_bytes, max_pixels;
 	unsigned timeout;	/* seconds */
 	/* the access log, one line a request (NULL: none); called on the
