@@ -362,12 +362,14 @@ one_option(Slice key, Slice val, SegOptions *o, int *have_format, Err *e)
 		return err_set(e, "?%s: not a valid value (at most 255 bytes)",
 		    k);
 	if (strcmp(k, "format") == 0) {
-		for (o->format = 0; o->format < FMT_COUNT; o->format++)
-			if (strcmp(v, format_name[o->format]) == 0)
-				break;
-		if (o->format == FMT_COUNT)
+		int f = 0;
+
+		while (f < FMT_COUNT && strcmp(v, format_name[f]) != 0)
+			f++;
+		if (f == FMT_COUNT)
 			return err_set(e, "?format=%s: not png, overlay, json "
 			    "or csv", v);
+		o->format = f;
 		*have_format = 1;
 	} else if (strcmp(k, "id") == 0) {
 		if (!image_id_ok(v, (size_t)n))

@@ -149,6 +149,7 @@ test_options(void)
 	q = "format=gif";
 	CHECK(seg_options(q, strlen(q), NULL, &o, &e) == 400);
 	CHECK(strcmp(e.msg, "?format=gif: not png, overlay, json or csv") == 0);
+	CHECK(o.format == FMT_PNG);	/* refused options stay valid values */
 	q = "id=a,b";
 	CHECK(seg_options(q, strlen(q), NULL, &o, &e) == 400);
 	CHECK(strstr(e.msg, "?id=a,b: ") != NULL);
