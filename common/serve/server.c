@@ -419,14 +419,14 @@ completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 	char line[700];
 	size_t qlen;
 
-	(void)mc;
+	(void)mc, (void)toe;
 	if (r == NULL)
 		return;
 	*req_cls = NULL;
 	secs = clock_now() - r->t0;
-	/* no answer: cut at its deadline (408), or the client went away */
-	status = r->state == ST_SENT && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ?
-	    r->a.status : r->cut ? 408 : r->state == ST_SENT ? r->a.status : 499;
+	/* without an answer: cut at its deadline (408), or the client went
+	 * away first (499, as nginx logs it) */
+	status = r->state == ST_SENT ? r->a.status : r->cut ? 408 : 499;
 	metrics_request(s->metrics, r->endpoint, status, secs);
 	if (s->c.log != NULL) {
 		qlen = strcspn(r->uri, "?");
