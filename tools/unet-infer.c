@@ -143,7 +143,7 @@ overlay(Item *it, const uint8_t *m)
 
 /* Pool job: the mask (and overlay) of an item, at the photo's size. */
 static void
-emit_job(void *arg)
+emit_job(void *arg, int thread)
 {
 	Item *it = arg;
 	uint8_t *m = infer_upsample(it->labels, it->s, it->o->letterbox, it->h,
@@ -152,6 +152,8 @@ emit_job(void *arg)
 	    out_path(it->o->outdir, it->photo.name);
 	void *png = NULL;
 	size_t len;
+
+	(void)thread;
 
 	it->ok = 0;
 	if (infer_mask_png(m, it->h, it->w, &png, &len, &it->e) < 0)
@@ -166,9 +168,11 @@ emit_job(void *arg)
 
 /* Pool job: header check, decode at the network's size, normalise. */
 static void
-decode_job(void *arg)
+decode_job(void *arg, int thread)
 {
 	Item *it = arg;
+
+	(void)thread;
 
 	it->ok = infer_prepare(&it->photo, it->s, it->o->letterbox,
 	    it->o->max_pixels, it->x, &it->h, &it->w, &it->e) == 0;
@@ -285,7 +289,9 @@ main(int argc, char **argv)
 	labels = xmallocarray((size_t)o.batch * s, (size_t)s);
 	it = xcalloc((size_t)o.batch, sizeof *it);
 	/* the pool and the network take turns: -j threads in all */
-	pool = pool_new(o.threads > 1 ? o.threads : 0, o.batch);
+	if ((pool = pool_new(o.threads > 1 ? o.threads : 0, (size_t)o.batch,
+	    &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
 	if (optind == argc) {
 		void *buf;
 		size_t len;

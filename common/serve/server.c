@@ -25,7 +25,7 @@
 #include "answer.h"
 #include "clock.h"
 #include "httpparse.h"
-#include "jobq.h"
+#include "pool.h"
 #include "metrics.h"
 #include "parse.h"
 #include "path.h"
@@ -49,7 +49,7 @@ struct Server {
 	Model *model;
 	Site *site;
 	Metrics *metrics;
-	Jobq *jobs;
+	Pool *jobs;
 	struct MHD_Daemon *d;
 	int port;
 	pthread_mutex_t mu;	/* conns, active, the deadlines */
@@ -185,7 +185,7 @@ serve_get(Server *s, Req *r, const char *url)
 		pthread_mutex_lock(&s->mu);
 		active = s->active;
 		pthread_mutex_unlock(&s->mu);
-		text = metrics_text(s->metrics, active, jobq_waiting(s->jobs),
+		text = metrics_text(s->metrics, active, pool_waiting(s->jobs),
 		    &len);
 		answer_bytes(&r->a, "text/plain; version=0.0.4; charset=utf-8",
 		    text, len);
@@ -332,8 +332,8 @@ segment_job(void *arg, int worker)
 static enum MHD_Result
 queue_photo(Server *s, Req *r)
 {
-	/* this thread alone queues, so room now is room at jobq_try */
-	if (jobq_waiting(s->jobs) >= (size_t)s->c.queue)
+	/* this thread alone queues, so room now is room at pool_try */
+	if (pool_waiting(s->jobs) >= (size_t)s->c.queue)
 		return refuse(r, 503, "busy: %d photos wait already (--queue); "
 		    "try again", s->c.queue);
 	pthread_mutex_lock(&s->mu);
@@ -343,7 +343,7 @@ queue_photo(Server *s, Req *r)
 	pthread_mutex_unlock(&s->mu);
 	/* suspended before a worker can resume it */
 	MHD_suspend_connection(r->mc);
-	if (jobq_try(s->jobs, segment_job, r) < 0) {
+	if (pool_try(s->jobs, segment_job, r) < 0) {
 		answer_error(&r->a, 503, "busy: try again");
 		r->state = ST_DONE;
 		MHD_resume_connection(r->mc);
@@ -522,7 +522,7 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 static void
 free_server(Server *s)
 {
-	jobq_free(s->jobs);
+	pool_free(s->jobs);
 	model_free(s->model);
 	site_free(s->site);
 	metrics_free(s->metrics);
@@ -575,7 +575,7 @@ server_start(const ServerConfig *c, Err *e)
 	if ((s->site = site_load(e)) == NULL ||
 	    (s->model = model_open(c->model, c->labels, c->nets,
 	    per_net > 0 ? per_net : 1, c->letterbox, e)) == NULL ||
-	    (s->jobs = jobq_new(c->threads, (size_t)c->queue, e)) == NULL ||
+	    (s->jobs = pool_new(c->threads, (size_t)c->queue, e)) == NULL ||
 	    listen_on(s, e) < 0) {
 		free_server(s);
 		return NULL;
@@ -607,7 +607,7 @@ server_stop(Server *s)
 		server_tick(s);
 		nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
 	}
-	jobq_drain(s->jobs);
+	pool_wait(s->jobs);
 	MHD_stop_daemon(s->d);
 	free_server(s);
 }
