@@ -457,5 +457,9 @@ PY
 	assert_line 'ok: a sample photo is segmented'
 	assert_line 'ok: nothing fetched from elsewhere ()'
 	[ -s page.png ] && [ -s page-sample.png ]
-	echo "# screenshots: $BATS_TEST_TMPDIR/page.png, page-sample.png" >&3
+	# kept past the test's directory, to look at
+	mkdir -p "$TOP/build/artefacts"
+	cp page.png "$TOP/build/artefacts/unet-serve-page.png"
+	cp page-sample.png "$TOP/build/artefacts/unet-serve-page-sample.png"
+	echo "# screenshots: $TOP/build/artefacts/unet-serve-page*.png" >&3
 }
