@@ -11,13 +11,7 @@ load helpers
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
 	PATH="$BIN:$PATH"
-	synth-imat -o syn -n 17 --min-side 64 --max-side 96 -j 1 >/dev/null
-	mkdir syn/masks
-	rle2mask -o syn/masks syn/train.csv
-	for f in syn/train/*.jpg; do
-		k=$(basename "$f" .jpg)
-		printf '%s\t%s\n' "$f" "syn/masks/$k.png"
-	done > list.tsv
+	synth_pairs 17
 	head -13 list.tsv | mkshards -q -o 'tr-%d.tar' --size 32
 	tail -4 list.tsv | mkshards -q -o 'va-%d.tar' --size 32
 	head -1 list.tsv | mkshards -q -o 'one-%d.tar' --size 32
@@ -46,15 +40,6 @@ np() {
 alone() {
 	unet-train --train "$(D)/${TRAIN:-tr-0.tar}" --val "$(D)/va-0.tar" \
 	    -f 4 --depth 2 -j 1 "$@"
-}
-
-meta() {
-	"$PY" -c '
-import json, struct, sys
-f = open(sys.argv[1], "rb")
-n = struct.unpack("<Q", f.read(8))[0]
-print(json.loads(f.read(n))["__metadata__"].get(sys.argv[2], "-"))
-' "$1" "$2"
 }
 
 # close A B: every tensor of checkpoint A as B's up to float rounding.
@@ -132,12 +117,21 @@ same() {
 	diff <(cut -f 1-7,10- a.tsv) <(cut -f 1-7,10- b.tsv)
 }
 
-@test "rank 0 alone talks and writes: one line per epoch, one log" {
-	run -0 np 3 -e 2 -b 2 -o m.st --log m.tsv
+@test "rank 0 alone talks and writes: one line per epoch, one log, one TensorBoard file" {
+	run -0 np 3 -e 2 -b 2 -o m.st --log m.tsv --tensorboard tb
 	[ "$(grep -c '^epoch ' <<< "$output")" -eq 2 ]
 	[ "$(grep -c 'best validation mean IoU' <<< "$output")" -eq 1 ]
 	[ "$(wc -l < m.tsv)" -eq 3 ]
 	[ "$(ls -A | grep -c '^\.')" -eq 0 ]
+	[ "$(ls tb | wc -l)" -eq 1 ]
+	# the scalars at the log's steps, a preview with each
+	"$PY" "$TOP/tests/ref/tfevents.py" tb/events.out.tfevents.* > ev.json
+	run -0 "$PY" -c '
+import json
+ev = [json.loads(l) for l in open("ev.json")]
+print([e["step"] for e in ev if e.get("scalars")],
+      [e["step"] for e in ev if e.get("images")])'
+	assert_output '[3, 6] [3, 6]'
 }
 
 # start RANKS ARGS...: unet-train in the background on RANKS ranks, $pid

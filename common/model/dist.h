@@ -14,11 +14,11 @@
  * through MPI_Allreduce, the gradients (floats) through MPI_Iallreduce.
  * We rely on what Open MPI 4.1 does for both: it picks its algorithm from
  * the number of ranks and the message size alone (coll/tuned's fixed
- * rules, coll/libnbc's nbc_iallreduce.c), and each of its algorithms
- * (binomial tree, recursive doubling, reduce-scatter + allgather, ring)
- * adds each element along one fixed tree and hands every rank that one
- * result. The trainer checks the consequence (the same weights on every
- * rank) after every epoch.
+ * rules, coll/libnbc's nbc_iallreduce.c; below four ranks we ask libnbc
+ * for its ring), and each of its algorithms (binomial tree, recursive
+ * doubling, reduce-scatter + allgather, ring) adds each element along one
+ * fixed tree and hands every rank that one result. The trainer checks
+ * the consequence (the same weights on every rank) after every epoch.
  *
  * MPI errors keep MPI's default handler: they end the job with MPI's
  * message, so no function here fails. A Dist owns its communicator;
