@@ -7,7 +7,7 @@ DESTDIR ?=
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror
-PKGLIBS  = $(shell pkg-config --libs vips jansson openblas zlib) -lcsv -ldeflate -lpthread -lm
+PKGLIBS  = $(shell pkg-config --libs vips jansson openblas zlib libmicrohttpd) -lcsv -ldeflate -lpthread -lm
 
 # common/ is a stack of layers, each its own archive (build/libNAME.a),
 # compiled with the include paths of the layers it may use and nothing
@@ -15,28 +15,36 @@ PKGLIBS  = $(shell pkg-config --libs vips jansson openblas zlib) -lcsv -ldeflate
 # USES_x: the layers x may use; PKG_x: the packages its code includes.
 # Recursive (=) on purpose: pkg-config runs only when a rule needs it,
 # so `make deps` works on a machine that lacks the packages.
-LAYERS     = base data image shard nn model synth cli
+LAYERS     = base data image shard nn model serve synth cli
 USES_base  =
 USES_data  = base
 USES_image = base
 USES_shard = base image
 USES_nn    = base
 USES_model = base nn shard image data
+USES_serve = base data image nn shard model
 USES_synth = base data image
 USES_cli   = base
 PKG_data   = jansson
 PKG_image  = vips zlib
 PKG_shard  = jansson
 PKG_nn     = openblas
-PKG_model  = jansson
+PKG_model  = jansson ompi-c
+PKG_serve  = libmicrohttpd jansson
 PKG_synth  = vips
 layer_cflags = $(foreach u,$(1) $(USES_$(1)),-Icommon/$(u)) \
     $(if $(PKG_$(1)),$(shell pkg-config --cflags $(PKG_$(1))))
+# MPI (common/model/dist.c) is linked only into the programs that train:
+# the archives pull dist.o into nothing else, and the rest stay free of
+# libmpi (tests/unet-train-mpi.bats checks with ldd).
+MPILIBS    = $(shell pkg-config --libs ompi-c)
+MPIPROGS   = bin/unet-train build/asan/bin/unet-train build/bench/mpi_step
+$(MPIPROGS): XLIBS = $(MPILIBS)
 # Programs, tests and benchmarks see every layer. Archives are linked
 # users first: each one before the layers it uses.
 TOOLCFLAGS = $(WARN) $(CFLAGS) $(foreach l,$(LAYERS),-Icommon/$(l)) \
-    $(shell pkg-config --cflags vips jansson openblas zlib)
-LINKORDER  = cli model synth shard nn image data base
+    $(shell pkg-config --cflags vips jansson openblas zlib libmicrohttpd)
+LINKORDER  = cli serve model synth shard nn image data base
 LIBS       = $(patsubst %,build/lib%.a,$(LINKORDER))
 ASANLIBS   = $(patsubst %,build/asan/lib%.a,$(LINKORDER))
 HEADERS    = $(wildcard common/*/*.h)
@@ -62,7 +70,7 @@ MAN7    = $(wildcard man/man7/*.7)
 Q = $(if $(V),,@)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps check test demo bench fuzz install uninstall clean
+.PHONY: all deps deps-debian check test demo bench fuzz install uninstall clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -72,8 +80,17 @@ all: $(PROGS) $(UNITS) $(REFS) $(BENCHES)
 DEBS = gcc make pkg-config libvips-dev libopenblas-dev libcsv-dev \
        libjansson-dev zlib1g-dev libdeflate-dev bats bats-support bats-assert mandoc python3 \
        python3-numpy python3-pil python3-torch python3-protobuf python3-crcmod \
-       gnuplot-nox chromium procps time valgrind clang libclang-rt-14-dev
-deps:
+       gnuplot-nox chromium procps time valgrind clang libclang-rt-14-dev \
+       libmicrohttpd-dev curl wrk openmpi-bin libopenmpi-dev
+# The browser test's driver, playwright-core, pinned by
+# tests/browser/package-lock.json and run against Debian's chromium (it
+# never downloads a browser); Node.js 20 with npm must be there.
+deps: deps-debian
+	@[ -d tests/browser/node_modules/playwright-core ] || { \
+	  command -v npm > /dev/null || { echo "deps: npm (Node.js 20) is missing"; exit 1; }; \
+	  echo "deps: npm ci in tests/browser"; \
+	  cd tests/browser && npm ci --no-audit --no-fund --loglevel=error; }
+deps-debian:
 	@missing=$$(for p in $(DEBS); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	  done); \
@@ -143,7 +160,7 @@ fuzz: $(FUZZERS)
 bin/%: tools/%.c $(LIBS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo LD $@
-	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(PKGLIBS)
+	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(XLIBS) $(PKGLIBS)
 
 build/unit/%: tests/unit/%.c tests/unit/tap.h $(LIBS) $(HEADERS)
 	@mkdir -p $(@D)
@@ -158,7 +175,7 @@ build/ref/%: tests/ref/%.c $(LIBS) $(HEADERS)
 build/bench/%: bench/%.c $(LIBS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo LD $@
-	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(PKGLIBS)
+	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(XLIBS) $(PKGLIBS)
 
 # The programs with ASan and UBSan, for the run of the whole bats suite
 # under them (tests/run); share/ beside them, as beside bin/.
@@ -166,7 +183,7 @@ ASANPROGS = $(patsubst bin/%,build/asan/bin/%,$(PROGS)) build/asan/share
 build/asan/bin/%: tools/%.c $(ASANLIBS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo LD $@
-	$(Q)$(CC) $(TOOLCFLAGS) $(SANFLAGS) -o $@ $< $(ASANLIBS) $(PKGLIBS)
+	$(Q)$(CC) $(TOOLCFLAGS) $(SANFLAGS) -o $@ $< $(ASANLIBS) $(XLIBS) $(PKGLIBS)
 build/asan/share:
 	@mkdir -p $(@D)
 	ln -sfn ../../share $@
@@ -197,12 +214,15 @@ bench: all
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
-	    $(DESTDIR)$(PREFIX)/share/imatseg
+	    $(DESTDIR)$(PREFIX)/share/imatseg/serve \
+	    $(DESTDIR)$(PREFIX)/share/imatseg/samples
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7)
 	install -m 644 share/imatseg/label_descriptions.json $(DESTDIR)$(PREFIX)/share/imatseg
+	install -m 644 share/imatseg/serve/* $(DESTDIR)$(PREFIX)/share/imatseg/serve
+	install -m 644 share/imatseg/samples/* $(DESTDIR)$(PREFIX)/share/imatseg/samples
 
 uninstall:
 	rm -f $(patsubst bin/%,$(DESTDIR)$(PREFIX)/bin/%,$(PROGS))

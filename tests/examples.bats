@@ -147,3 +147,14 @@ stats.tsv"
 	[ ! -e out/index.html ]
 	run -2 sh "$TOP/examples/eda.sh" empty.tsv
 }
+
+@test "make serve: the demo's model served, until stopped" {
+	make -C "$TOP/examples" $VARS LISTEN=127.0.0.1:0 serve > serve.log 2>&1 &
+	mk=$!
+	url=$(wait_listening serve.log "$mk")
+	server=$(pgrep -P "$mk" || :)
+	run curl -s "${url}v1/model"
+	[ -n "$server" ] && kill "$server"
+	wait "$mk" || :
+	assert_output --partial '"size":32,"filters":4'
+}

@@ -60,3 +60,50 @@ on_full_disk() {
 	unshare -m sh -c 'mount -t tmpfs -o size="$1"k tmpfs "$2" && shift 2 && exec "$@"' \
 	    sh "$kb" "$dir" "$@"
 }
+
+# tiny_model: in the current directory, a tiny U-Net (model.st) trained
+# on 32x32 shards of a 12-photo synthetic set (syn/, with syn/masks and
+# 4 test photos), for the tests of the programs that use a model.
+tiny_model() {
+	synth-imat -o syn -n 12 --test 4 --min-side 48 --max-side 120 -j 1 \
+	    >/dev/null
+	mkdir syn/masks
+	rle2mask -o syn/masks syn/train.csv
+	mkshards -q -o 'tr-%d.tar' --size 32 --images syn/train --masks syn/masks
+	unet-train -q --train tr-0.tar --val tr-0.tar -f 4 --depth 2 -b 4 \
+	    -j 1 -e 2 --steps 3 -o model.st
+}
+
+# wait_listening LOG PID: waits for unet-serve's "listening on" line in
+# LOG, or for PID to end (a server that cannot start says why and
+# exits), and prints the URL. No time limit: a loaded machine is slow.
+wait_listening() {
+	while ! grep -q 'listening on http://.*/$' "$1" 2> /dev/null; do
+		kill -0 "$2" 2> /dev/null || break
+		sleep 0.1
+	done
+	sed -n 's|^unet-serve: listening on \(http://[^ ]*/\)$|\1|p' "$1"
+}
+
+# synth_pairs N: N synthetic photos of 64 to 96 pixels and their masks in
+# syn/, and list.tsv pairing them, a photo and its mask a line (the
+# unet-train tests cut their shards from it).
+synth_pairs() {
+	synth-imat -o syn -n "$1" --min-side 64 --max-side 96 -j 1 >/dev/null
+	mkdir syn/masks
+	rle2mask -o syn/masks syn/train.csv
+	for f in syn/train/*.jpg; do
+		k=$(basename "$f" .jpg)
+		printf '%s\t%s\n' "$f" "syn/masks/$k.png"
+	done > list.tsv
+}
+
+# meta FILE KEY: a __metadata__ value of a safetensors file (- if none).
+meta() {
+	"$PY" -c '
+import json, struct, sys
+f = open(sys.argv[1], "rb")
+n = struct.unpack("<Q", f.read(8))[0]
+print(json.loads(f.read(n))["__metadata__"].get(sys.argv[2], "-"))
+' "$1" "$2"
+}

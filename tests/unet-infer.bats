@@ -8,13 +8,7 @@ load helpers
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
 	PATH="$BIN:$PATH"
-	synth-imat -o syn -n 12 --test 4 --min-side 48 --max-side 120 -j 1 \
-	    >/dev/null
-	mkdir syn/masks
-	rle2mask -o syn/masks syn/train.csv
-	mkshards -q -o 'tr-%d.tar' --size 32 --images syn/train --masks syn/masks
-	unet-train -q --train tr-0.tar --val tr-0.tar -f 4 --depth 2 -b 4 \
-	    -j 1 -e 2 --steps 3 -o model.st
+	tiny_model
 }
 
 D() { printf '%s' "$BATS_FILE_TMPDIR"; }
@@ -87,12 +81,22 @@ print(max(v) <= 46)
 	cmp stdin.png "out/$(basename "$f" .jpg).png"
 }
 
+@test "stdin with --overlay: DIR/stdin.png, the same bytes as from the file" {
+	f=$(ls "$(D)"/syn/test/*.jpg | head -1)
+	mkdir ov1 ov2 out
+	unet-infer -m "$(D)/model.st" --overlay ov1 < "$f" > stdin.png
+	run -0 unet-infer -m "$(D)/model.st" -o out --overlay ov2 "$f"
+	cmp ov1/stdin.png "ov2/$(basename "$f" .jpg).png"
+}
+
 @test "a bad photo on stdin is reported as stdin, exit 1" {
 	echo "not a photo" > junk.txt
 	run -1 --separate-stderr unet-infer -m "$(D)/model.st" < junk.txt
 	[ -z "$output" ]
 	[[ "$stderr" == "unet-infer: stdin: "* ]]
 	[[ "$stderr" != *"/tmp"* ]]
+	run -1 --separate-stderr unet-infer -m "$(D)/model.st" < /dev/null
+	[ "$stderr" = "unet-infer: stdin: empty" ]
 }
 
 @test "-b batches and -j threads give the same masks" {

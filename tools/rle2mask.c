@@ -143,7 +143,7 @@ struct write_job {
 
 /* On a worker thread: overlaps resolved, PNG encoded, file renamed in. */
 static void
-write_mask(void *arg)
+write_mask(void *arg, int thread)
 {
 	struct write_job *j = arg;
 	const Options *o = j->run->o;
@@ -151,6 +151,8 @@ write_mask(void *arg)
 	char *path = path_join_stem(o->outdir, j->masks.stem,
 	    strlen(j->masks.stem), ".png");
 	Err e;
+
+	(void)thread;
 
 	if (mask_write(path, px, (int)j->masks.height, (int)j->masks.width,
 	    o->level, j->run->batch, &e) < 0) {
@@ -505,7 +507,9 @@ main(int argc, char **argv)
 			run.input_size = (uint64_t)st.st_size;
 		run.progress = progress_new(1, "images", run.input_size);
 	}
-	run.pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * o.jobs);
+	if ((run.pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * (size_t)o.jobs,
+	    &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
 	run.batch = atomic_batch_new(256);
 	run.done = strmap_new();
 	run.late = strmap_new();

@@ -157,12 +157,14 @@ copy_labels(const char *outdir)
 }
 
 static void
-make_image(void *arg)
+make_image(void *arg, int thread)
 {
 	struct job *j = arg;
 	SynthScene *s = synth_scene_new(&j->o->p, j->set, j->index, &j->e);
 	char id[33], name[40];
 	size_t nrows;
+
+	(void)thread;
 
 	if (s == NULL) {
 		j->failed = 1;
@@ -248,7 +250,9 @@ main(int argc, char **argv)
 	copy_labels(o.outdir);
 	if (!o.csv_only && imaging_init(argv[0], 1, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
-	pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * o.jobs);
+	if ((pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * (size_t)o.jobs,
+	    &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
 	status = write_set(&o, pool, SYNTH_TRAIN, o.images, "train.csv", "train");
 	if (o.tests > 0 && write_set(&o, pool, SYNTH_TEST, o.tests,
 	    "test-truth.csv", "test") != EXIT_OK)

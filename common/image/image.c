@@ -56,8 +56,12 @@ file_readable(const char *path, Err *e)
 	return 0;
 }
 
+/* What a decode works on: the file at path, or, when buf is not NULL,
+ * the len bytes at buf (path then names them in messages). */
 typedef struct {
 	const char *path;
+	const void *buf;
+	size_t len;
 	int h, w, out_h, out_w;
 	uint8_t *rgb;
 	Err *e;
@@ -70,8 +74,12 @@ header_job(void *arg)
 	VipsImage *im;
 
 	/* Opening reads the header only; pixels are decoded on demand. */
-	im = vips_image_new_from_file(j->path, "fail_on", VIPS_FAIL_ON_ERROR,
-	    NULL);
+	if (j->buf != NULL)
+		im = vips_image_new_from_buffer(j->buf, j->len, "",
+		    "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+	else
+		im = vips_image_new_from_file(j->path, "fail_on",
+		    VIPS_FAIL_ON_ERROR, NULL);
 	if (im == NULL)
 		return vips_fail(j->e, j->path);
 	j->h = im->Ysize;
@@ -80,24 +88,45 @@ header_job(void *arg)
 	return 0;
 }
 
+static int
+header(Job *j, uint64_t max_pixels, int *height, int *width)
+{
+	uint64_t npix;
+
+	if (header_job(j) < 0 && imaging_retry(header_job, j) < 0)
+		return -1;
+	*height = j->h;
+	*width = j->w;
+	npix = (uint64_t)*height * (uint64_t)*width;
+	if (npix > max_pixels) {
+		err_set(j->e, "%s: %dx%d is more than %llu pixels "
+		    "(--max-pixels)", j->path, *height, *width,
+		    (unsigned long long)max_pixels);
+		return PHOTO_TOO_BIG;
+	}
+	return 0;
+}
+
 int
 photo_header(const char *path, uint64_t max_pixels, int *height, int *width,
     Err *e)
 {
 	Job j = { .path = path, .e = e };
-	uint64_t npix;
 
 	if (file_readable(path, e) < 0)
 		return -1;
-	if (header_job(&j) < 0 && imaging_retry(header_job, &j) < 0)
-		return -1;
-	*height = j.h;
-	*width = j.w;
-	npix = (uint64_t)*height * (uint64_t)*width;
-	if (npix > max_pixels)
-		return err_set(e, "%s: %dx%d is more than %llu pixels (--max-pixels)",
-		    path, *height, *width, (unsigned long long)max_pixels);
-	return 0;
+	return header(&j, max_pixels, height, width);
+}
+
+int
+photo_header_mem(const void *buf, size_t len, const char *name,
+    uint64_t max_pixels, int *height, int *width, Err *e)
+{
+	Job j = { .path = name, .buf = buf, .len = len, .e = e };
+
+	if (len == 0)
+		return err_set(e, "%s: empty", name);
+	return header(&j, max_pixels, height, width);
 }
 
 /* Whatever the file held (grey, alpha, 16-bit, CMYK already imported by
@@ -143,9 +172,19 @@ resize_job(void *arg)
 	/* Thumbnail shrinks JPEGs in the DCT while at least twice the output
 	 * size remains, then reduces with Lanczos-3. Shrinking further in the
 	 * DCT was 20% faster but shifted colour edges by up to 100 levels. */
-	if (vips_thumbnail(j->path, &im, j->out_w, "height", j->out_h,
+	/* libvips 8.14 passes fail_on to the loader of a file but not to
+	 * that of a buffer, which then decodes a truncated JPEG as grey:
+	 * the option string says it again. */
+	int rc = j->buf != NULL ?
+	    vips_thumbnail_buffer((void *)j->buf, j->len, &im, j->out_w,
+	    "height", j->out_h, "size", VIPS_SIZE_FORCE, "no_rotate", TRUE,
+	    "fail_on", VIPS_FAIL_ON_ERROR, "option_string", "fail_on=error",
+	    NULL) :
+	    vips_thumbnail(j->path, &im, j->out_w, "height", j->out_h,
 	    "size", VIPS_SIZE_FORCE, "no_rotate", TRUE,
-	    "fail_on", VIPS_FAIL_ON_ERROR, NULL) != 0 || to_srgb8(&im) != 0) {
+	    "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+
+	if (rc != 0 || to_srgb8(&im) != 0) {
 		if (im != NULL)
 			g_object_unref(im);
 		return vips_fail(j->e, j->path);
@@ -175,6 +214,19 @@ photo_load_resized(const char *path, int out_h, int out_w, uint8_t **rgb,
     Err *e)
 {
 	Job j = { .path = path, .out_h = out_h, .out_w = out_w, .e = e };
+
+	if (resize_job(&j) < 0 && imaging_retry(resize_job, &j) < 0)
+		return -1;
+	*rgb = j.rgb;
+	return 0;
+}
+
+int
+photo_load_resized_mem(const void *buf, size_t len, const char *name,
+    int out_h, int out_w, uint8_t **rgb, Err *e)
+{
+	Job j = { .path = name, .buf = buf, .len = len, .out_h = out_h,
+	    .out_w = out_w, .e = e };
 
 	if (resize_job(&j) < 0 && imaging_retry(resize_job, &j) < 0)
 		return -1;
@@ -233,18 +285,23 @@ letterbox_fit(int h, int w, int s, int *nh, int *nw, int *top, int *left)
 	*left = (s - *nw) / 2;
 }
 
-int
-photo_load_square(const char *path, int h, int w, int s, int letterbox,
-    uint8_t **rgb, Err *e)
+/* The square of a photo from its file (buf NULL) or its bytes. */
+static int
+square(const char *path, const void *buf, size_t len, int h, int w, int s,
+    int letterbox, uint8_t **rgb, Err *e)
 {
 	int nh = s, nw = s, top = 0, left = 0;
 	uint8_t *fit, *sq;
 
-	if (!letterbox)
-		return photo_load_resized(path, s, s, rgb, e);
-	letterbox_fit(h, w, s, &nh, &nw, &top, &left);
-	if (photo_load_resized(path, nh, nw, &fit, e) < 0)
+	if (letterbox)
+		letterbox_fit(h, w, s, &nh, &nw, &top, &left);
+	if ((buf != NULL ? photo_load_resized_mem(buf, len, path, nh, nw, &fit,
+	    e) : photo_load_resized(path, nh, nw, &fit, e)) < 0)
 		return -1;
+	if (!letterbox) {
+		*rgb = fit;
+		return 0;
+	}
 	sq = xcalloc((size_t)s * s, 3);
 	for (int y = 0; y < nh; y++)
 		memcpy(sq + ((size_t)(top + y) * s + left) * 3,
@@ -252,6 +309,20 @@ photo_load_square(const char *path, int h, int w, int s, int letterbox,
 	free(fit);
 	*rgb = sq;
 	return 0;
+}
+
+int
+photo_load_square(const char *path, int h, int w, int s, int letterbox,
+    uint8_t **rgb, Err *e)
+{
+	return square(path, NULL, 0, h, w, s, letterbox, rgb, e);
+}
+
+int
+photo_load_square_mem(const void *buf, size_t len, const char *name, int h,
+    int w, int s, int letterbox, uint8_t **rgb, Err *e)
+{
+	return square(name, buf, len, h, w, s, letterbox, rgb, e);
 }
 
 void

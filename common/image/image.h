@@ -1,7 +1,8 @@
 /* image — photos for training: header-only size checks, decode with
  * libvips (refusing truncated or corrupt files), conversion to 8-bit sRGB
  * and resizing; and a nearest-neighbour resize of label masks that never
- * invents a label. Start libvips with imaging_init (maskio.h) first.
+ * invents a label. Photos come from files or from bytes in memory.
+ * Start libvips with imaging_init (maskio.h) first.
  * Pixel buffers returned are malloc'd and owned by the caller. */
 #ifndef IMATSEG_IMAGE_H
 #define IMATSEG_IMAGE_H
@@ -21,9 +22,16 @@ int imaging_retry(int (*fn)(void *), void *arg);
 int file_readable(const char *path, Err *e);
 
 /* Reads only the header of a photo: its size, refusing more than
- * max_pixels before anything is decoded. */
+ * max_pixels before anything is decoded. Returns 0, -1 when the photo
+ * cannot be read, or PHOTO_TOO_BIG. */
+enum { PHOTO_TOO_BIG = -2 };
 int photo_header(const char *path, uint64_t max_pixels, int *height,
     int *width, Err *e);
+
+/* photo_header of the len bytes at buf, called `name` in messages (the
+ * header is all that is read here too). */
+int photo_header_mem(const void *buf, size_t len, const char *name,
+    uint64_t max_pixels, int *height, int *width, Err *e);
 
 /* Decodes the photo at path (EXIF orientation ignored) and resizes it to
  * out_h x out_w with libvips' thumbnail (JPEGs shrink on load, then
@@ -32,6 +40,11 @@ int photo_header(const char *path, uint64_t max_pixels, int *height,
  * a failure. */
 int photo_load_resized(const char *path, int out_h, int out_w, uint8_t **rgb,
     Err *e);
+
+/* photo_load_resized of the len bytes at buf, called `name` in messages:
+ * the same pixels as from a file of those bytes. */
+int photo_load_resized_mem(const void *buf, size_t len, const char *name,
+    int out_h, int out_w, uint8_t **rgb, Err *e);
 
 /* Nearest-neighbour resize of h x w labels into the oh x ow window of dst
  * whose rows are dst_stride bytes apart. Output row y takes input row
@@ -49,6 +62,9 @@ void letterbox_fit(int h, int w, int s, int *nh, int *nw, int *top,
  * letterbox_fit and centred on black. 3 * s * s bytes in *rgb. */
 int photo_load_square(const char *path, int h, int w, int s, int letterbox,
     uint8_t **rgb, Err *e);
+/* photo_load_square of the len bytes at buf, called `name` in messages. */
+int photo_load_square_mem(const void *buf, size_t len, const char *name,
+    int h, int w, int s, int letterbox, uint8_t **rgb, Err *e);
 
 /* The way back: the h x w labels of the photo (into dst) from the s x s
  * labels of its square, by nearest neighbour; with letterbox only the

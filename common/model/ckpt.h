@@ -49,6 +49,9 @@ typedef struct {
 				 * steps of the run that starts it */
 	int loss;		/* LOSS_* (objective.h) */
 	float ema;		/* the weights' average's decay; 0: none */
+	int ranks;		/* processes a step's batch is split between;
+				 * batch is each one's */
+	int sync_bn;		/* batch norm over the whole global batch */
 } Recipe;
 
 /* "none", "median", "sqrt"; ckpt_cw_kind returns -1 for other names. */

@@ -43,6 +43,28 @@ objective_free(Objective *o)
 	free(o->dice), free(o);
 }
 
+/* A batch split between processes: every sum is the whole batch's
+ * (counts below 2^53 are exact in a double). */
+static void
+sum_across(Objective *o, const SumAcross *a)
+{
+	int k = o->classes, len = 4 + 3 * k;
+	double *v = xmallocarray((size_t)len, sizeof *v);
+
+	v[0] = o->st.loss;
+	v[1] = o->wsum;
+	v[2] = (double)o->st.valid;
+	v[3] = (double)o->st.correct;
+	memcpy(v + 4, o->dice, (size_t)k * 3 * sizeof *v);
+	a->fn(a->arg, v, len);
+	o->st.loss = v[0];
+	o->wsum = v[1];
+	o->st.valid = (long)v[2];
+	o->st.correct = (long)v[3];
+	memcpy(o->dice, v + 4, (size_t)k * 3 * sizeof *v);
+	free(v);
+}
+
 int
 objective_sums(Objective *o, Unet *u, const uint8_t *y, const float *cw,
     Err *e)
@@ -60,6 +82,8 @@ objective_sums(Objective *o, Unet *u, const uint8_t *y, const float *cw,
 		return -1;
 	memset(o->dice, 0, (size_t)k * 3 * sizeof *o->dice);
 	dice_sums(z, y, u->n, k, hw, o->dice, u->wk.nthreads);
+	if (u->hooks.across.fn != NULL)
+		sum_across(o, &u->hooks.across);
 	return 0;
 }
 
@@ -79,18 +103,15 @@ objective_backward(Objective *o, Unet *u, const uint8_t *y, const float *cw,
 	return unet_backward(u, e);
 }
 
-double
-objective_dice(const float *z, const uint8_t *y, int n, int k, long hw,
-    float *scratch, int nthreads)
+void
+objective_dice_sums(const float *z, const uint8_t *y, int n, int k, long hw,
+    float *scratch, double *sums, int nthreads)
 {
-	double *sums = xcalloc((size_t)k * 3, sizeof *sums), wsum, d;
+	double wsum;
 	LossStats st;
 
 	memcpy(scratch, z, (size_t)n * k * hw * sizeof *scratch);
 	/* the labels were checked: softmax_probs cannot fail */
 	softmax_probs(scratch, y, NULL, n, k, hw, &st, &wsum, nthreads, NULL);
 	dice_sums(scratch, y, n, k, hw, sums, nthreads);
-	d = dice_loss(sums, k);
-	free(sums);
-	return d;
 }

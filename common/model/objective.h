@@ -8,7 +8,8 @@
  * intersections, probability sums and truth counts per class), then
  * objective_backward (the loss from those numbers, dLoss/dlogits and the
  * network's backward). The ranks that share a batch add the sums in
- * between. The cross-entropy alone keeps softmax_xent's path, so runs of
+ * between: objective_sums does, through the U-Net's hooks (dist.h), so
+ * the loss and its gradients are the whole batch's. The cross-entropy alone keeps softmax_xent's path, so runs of
  * the seed's recipe keep their bytes. An Objective owns its sums. */
 #ifndef IMATSEG_OBJECTIVE_H
 #define IMATSEG_OBJECTIVE_H
@@ -44,9 +45,11 @@ int objective_sums(Objective *o, Unet *u, const uint8_t *y, const float *cw,
 int objective_backward(Objective *o, Unet *u, const uint8_t *y,
     const float *cw, LossStats *st, Err *e);
 
-/* The Dice term of n images' logits z[n][k][hw] (not changed) against y,
- * for the validation loss; scratch holds n * k * hw floats. */
-double objective_dice(const float *z, const uint8_t *y, int n, int k,
-    long hw, float *scratch, int nthreads);
+/* Adds to sums[3][k] (as dice_sums) the Dice sums of n images' logits
+ * z[n][k][hw] (not changed) against y, for the validation loss (whose
+ * Dice term is dice_loss of a whole batch's sums); scratch holds
+ * n * k * hw floats. */
+void objective_dice_sums(const float *z, const uint8_t *y, int n, int k,
+    long hw, float *scratch, double *sums, int nthreads);
 
 #endif
