@@ -263,17 +263,23 @@ load_model(Options *o, int *s)
 	if (u == NULL)
 		die(EXIT_BAD, "%s", e.msg);
 	*s = o->size != 0 ? o->size : info.size;
-	if (*s == 0)
+	if (*s == 0) {
+		unet_free(u);
 		die(EXIT_BAD, "%s: no training size recorded; give --size",
 		    o->model);
+	}
 	/* --size is the user's to fix (exit 2); a recorded size the
 	 * network cannot take is a bad model (exit 1, naming it) */
-	if (*s % (1 << u->cfg.depth) != 0 && o->size != 0)
-		usage_error("--size %d is not a multiple of 2^depth = %d", *s,
-		    1 << u->cfg.depth);
-	if (*s % (1 << u->cfg.depth) != 0)
+	if (*s % (1 << u->cfg.depth) != 0) {
+		int depth = u->cfg.depth;
+
+		unet_free(u);	/* nothing left for a leak check to find */
+		if (o->size != 0)
+			usage_error("--size %d is not a multiple of 2^depth = "
+			    "%d", *s, 1 << depth);
 		die(EXIT_BAD, "%s: trained at size %d, which is not a multiple "
-		    "of 2^depth = %d", o->model, *s, 1 << u->cfg.depth);
+		    "of 2^depth = %d", o->model, *s, 1 << depth);
+	}
 	unet_set_threads(u, o->threads);
 	return u;
 }
