@@ -46,6 +46,16 @@ HEADERS    = $(wildcard common/*/*.h)
 # against 33-38 (build/bench/train_step, 2 threads, 2026-12-01).
 O3FILES    = nn/conv nn/norm nn/tensor
 $(foreach f,$(O3FILES),build/common/$(f).o build/asan/common/$(f).o): XCFLAGS = -O3
+# The kernels of common/nn/kern.h, one source built once per instruction
+# set; kern.c picks one at run time by what the CPU has (IMATSEG_ISA
+# forces one). Only these files get -m flags: the rest of the build runs
+# on any x86-64. The scalar build is kept free of vector instructions.
+KERNFLAGS_scalar = -O2 -fno-tree-vectorize -fno-tree-slp-vectorize
+KERNFLAGS_avx2   = -O3 -mavx2 -mfma
+KERNFLAGS_avx512 = -O3 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mfma \
+    -mprefer-vector-width=512
+$(foreach i,scalar avx2 avx512,build/common/nn/kern_$(i).o build/asan/common/nn/kern_$(i).o): \
+    XCFLAGS = $(KERNFLAGS_$(patsubst kern_%.o,%,$(@F)))
 
 PROGS   = $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
 UNITSRC = $(wildcard tests/unit/test_*.c)

@@ -1,8 +1,11 @@
 #include "conv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "par.h"
+#include "slots.h"
+#include "wino.h"
 
 /* The im2col matrix of a band is kept near this many floats (1 MiB):
  * it then stays in cache between im2col writing it and the GEMM reading
@@ -28,13 +31,74 @@ col_need(int c, int h, int w)
 	return (size_t)c * 9 * rows * w + (size_t)(rows + 2) * w;
 }
 
+/* Enough for either algorithm, whichever conv3_algo picks. */
 size_t
 conv3_scratch(int ci, int co, int h, int w)
 {
 	size_t f = col_need(ci, h, w), b = (size_t)ci * co * 9 + col_need(co,
-	    h, w);
+	    h, w), m = f > b ? f : b, wf = wino_scratch(ci, co, h, w);
 
-	return f > b ? f : b;
+	return m > wf ? m : wf;
+}
+
+size_t
+conv3_shared(int ci, int co)
+{
+	return wino_shared(ci, co);
+}
+
+size_t
+conv3_part(int ci, int co)
+{
+	return wino_part(ci, co);
+}
+
+size_t
+upconv_part(int ci, int co)
+{
+	return (size_t)ci * co * 4 + co;
+}
+
+size_t
+conv1_part(int ci, int co)
+{
+	return (size_t)ci * co + co;
+}
+
+int
+work_pick(Work *wk, Err *e)
+{
+	const char *want = getenv("IMATSEG_CONV");
+
+	if (kern_pick(&wk->kern, e) < 0)
+		return -1;
+	if (want == NULL || *want == '\0')
+		wk->conv = CONV_AUTO;
+	else if (strcmp(want, "im2col") == 0)
+		wk->conv = CONV_IM2COL;
+	else if (strcmp(want, "winograd") == 0)
+		wk->conv = CONV_WINOGRAD;
+	else
+		return err_set(e, "IMATSEG_CONV=%s: not an algorithm of the "
+		    "engine (im2col, winograd)", want);
+	return 0;
+}
+
+/* Winograd wherever both sides have channels enough for its GEMMs. */
+ConvAlgo
+conv3_algo(const Work *wk, int ci, int co, int h, int w)
+{
+	(void)h, (void)w;
+	if (wk->conv != CONV_AUTO)
+		return wk->conv;
+	return ci >= 8 && co >= 8 ? CONV_WINOGRAD : CONV_IM2COL;
+}
+
+const char *
+conv_algo_name(ConvAlgo a)
+{
+	return a == CONV_WINOGRAD ? "winograd" : a == CONV_IM2COL ? "im2col" :
+	    "auto";
 }
 
 /* The 9 shifted copies of one input channel for output rows y0..y1-1.
@@ -93,18 +157,6 @@ typedef struct {
 	Work *wk;
 } Job;
 
-static float *
-scratch(const Work *wk, int thread)
-{
-	return wk->buf + (size_t)thread * wk->nbuf;
-}
-
-static float *
-part(const Work *wk, int slot)
-{
-	return wk->part + (size_t)slot * wk->npart;
-}
-
 static void
 add_bias(float *o, const float *b, int co, long len, long ld)
 {
@@ -113,68 +165,40 @@ add_bias(float *o, const float *b, int co, long len, long ld)
 			o[c * ld + i] += b[c];
 }
 
-static void
-bias_grad(float *db, const float *d, int co, long len, long ld)
-{
-	for (int c = 0; c < co; c++)
-		db[c] += (float)fsum(d + c * ld, len);
-}
-
-/* Backward work is cut into slots of consecutive images, each adding
- * into its own partial weight gradient: the slots, not the threads, fix
- * the order of the sums. Returns the slot count, partials zeroed. */
-static int
-parts_begin(Work *wk, int n, size_t len)
-{
-	int ns = wk->nthreads * CONV_SLOTS < n ? wk->nthreads * CONV_SLOTS : n;
-
-	for (int s = 0; s < ns; s++)
-		memset(part(wk, s), 0, len * sizeof(float));
-	return ns;
-}
-
-/* dwt[nw] and db[nb] += the partials, in slot order. */
-static void
-parts_end(Work *wk, int ns, float *dwt, size_t nw, float *db, size_t nb)
-{
-	for (int s = 0; s < ns; s++) {
-		const float *p = part(wk, s);
-
-		for (size_t i = 0; i < nw; i++)
-			dwt[i] += p[i];
-		for (size_t i = 0; i < nb; i++)
-			db[i] += p[nw + i];
-	}
-}
-
-/* Runs one image's backward for every image of every slot. */
-typedef void ImageFn(void *ctx, int img, int thread, float *part);
-
+/* A backward pass image by image: with a weight gradient in slots,
+ * each adding into its own partial (nw weights, then nb biases), the
+ * partials then added into dwt and db in slot order; without one
+ * (dwt NULL) with a NULL partial, which the ImageFn takes to mean the
+ * input gradient only. */
 typedef struct {
 	ImageFn *fn;
 	void *ctx;
-	Work *wk;
-	int n, ns;
-} Slots;
+} Images;
 
 static void
-slot_task(void *ctx, int s, int thread)
+image_task(void *ctx, int img, int thread)
 {
-	Slots *sl = ctx;
+	Images *im = ctx;
 
-	for (int img = (int)((long)s * sl->n / sl->ns);
-	    img < (int)((long)(s + 1) * sl->n / sl->ns); img++)
-		sl->fn(sl->ctx, img, thread, part(sl->wk, s));
+	im->fn(im->ctx, img, thread, NULL);
 }
 
 static void
-run_slots(Work *wk, int n, size_t len, ImageFn *fn, void *ctx, float *dwt,
+backward_images(Work *wk, int n, ImageFn *fn, void *ctx, float *dwt,
     size_t nw, float *db, size_t nb)
 {
-	Slots sl = { fn, ctx, wk, n, parts_begin(wk, n, len) };
+	Images im = { fn, ctx };
+	int ns;
 
-	par_run(wk->nthreads, sl.ns, slot_task, &sl);
-	parts_end(wk, sl.ns, dwt, nw, db, nb);
+	if (dwt == NULL) {
+		par_run(wk->nthreads, n, image_task, &im);
+		return;
+	}
+	ns = slots_run(wk, n, nw + nb, fn, ctx);
+	slots_sum(wk, 0, ns, dwt, nw);
+	for (int s = 0; s < ns; s++)
+		for (size_t i = 0; i < nb; i++)
+			db[i] += work_part(wk, s)[nw + i];
 }
 
 static void
@@ -184,7 +208,7 @@ conv3_fwd_task(void *ctx, int t, int thread)
 	int img = t / j->nbands, y0 = t % j->nbands * j->rows;
 	int y1 = y0 + j->rows < j->h ? y0 + j->rows : j->h, k = j->ci * 9;
 	long hw = (long)j->h * j->w, len = (long)(y1 - y0) * j->w;
-	float *col = scratch(j->wk, thread), *plane = col + (long)k * len;
+	float *col = work_scratch(j->wk, thread), *plane = col + (long)k * len;
 	float *o = j->out + (long)img * j->co * hw + (long)y0 * j->w;
 
 	/* the bias first and beta 1: no separate pass to clear or add */
@@ -204,6 +228,12 @@ conv3_forward(float *z, const Srcs *in, const float *wt, const float *b,
 	Job j = { z, NULL, in, NULL, NULL, wt, b, ci, co, h, w, rows,
 	    (h + rows - 1) / rows, wk };
 
+	if (conv3_algo(wk, ci, co, h, w) == CONV_WINOGRAD) {
+		Dsts out = dsts_one(z, (long)co * h * w, co);
+
+		wino_conv(&out, b, in, wt, 0, n, co, h, w, wk);
+		return;
+	}
 	par_run(wk->nthreads, n * j.nbands, conv3_fwd_task, &j);
 }
 
@@ -253,32 +283,48 @@ conv3_bwd_image(void *ctx, int img, int thread, float *dw)
 	Job *j = ctx;
 	int k = j->ci * 9, h = j->h, w = j->w, co = j->co;
 	long hw = (long)h * w;
-	float *col = scratch(j->wk, thread);
+	float *col = work_scratch(j->wk, thread);
 	float *plane = col + (long)k * j->rows * w;
 	const float *dzi = j->dout + (long)img * co * hw;
 
-	bias_grad(dw + (long)co * k, dzi, co, hw, hw);
-	for (int y0 = 0; y0 < h; y0 += j->rows) {
-		int y1 = y0 + j->rows < h ? y0 + j->rows : h;
-		int len = (y1 - y0) * w;
+	if (dw != NULL) {
+		conv_bias_grad(dw + (long)co * k, dzi, co, hw, hw);
+		for (int y0 = 0; y0 < h; y0 += j->rows) {
+			int y1 = y0 + j->rows < h ? y0 + j->rows : h;
+			int len = (y1 - y0) * w;
 
-		im2col(col, j->in, img, h, w, y0, y1, plane);
-		j->wk->gemm(0, 1, co, k, len, 1, dzi + (long)y0 * w, (int)hw,
-		    col, len, 1, dw, k);
+			im2col(col, j->in, img, h, w, y0, y1, plane);
+			j->wk->gemm(0, 1, co, k, len, 1, dzi + (long)y0 * w,
+			    (int)hw, col, len, 1, dw, k);
+		}
 	}
 	if (j->din != NULL)
 		conv3_din(j, img, col);
 }
 
+/* Each of the two gradients by the algorithm of its own convolution:
+ * the weight gradient by the forward's, the input gradient by that of
+ * the convolution from co to ci channels. */
 void
 conv3_backward(const Dsts *din, float *dwt, float *db, const float *dz,
     const Srcs *in, const float *wt, int n, int co, int h, int w, Work *wk)
 {
 	int ci = srcs_channels(in);
-	size_t nw = (size_t)co * ci * 9;
-	Job j = { NULL, dz, in, NULL, din, wt, NULL, ci, co, h, w,
-	    band_rows(ci, h, w), 0, wk };
-	run_slots(wk, n, nw + co, conv3_bwd_image, &j, dwt, nw, db, co);
+	int wwino = dwt != NULL && conv3_algo(wk, ci, co, h, w) == CONV_WINOGRAD;
+	int dwino = din != NULL && conv3_algo(wk, co, ci, h, w) == CONV_WINOGRAD;
+	Job j = { NULL, dz, in, NULL, dwino ? NULL : din, wt, NULL, ci, co, h,
+	    w, band_rows(ci, h, w), 0, wk };
+
+	if (wwino)
+		wino_weight_grad(dwt, db, dz, in, n, co, h, w, wk);
+	if (dwino) {
+		Srcs d = srcs_one(src_plain(dz, (long)co * h * w, co));
+
+		wino_conv(din, NULL, &d, wt, 1, n, ci, h, w, wk);
+	}
+	if ((dwt != NULL && !wwino) || j.din != NULL)
+		backward_images(wk, n, conv3_bwd_image, &j, wwino ? NULL : dwt,
+		    (size_t)co * ci * 9, db, co);
 }
 
 size_t
@@ -303,7 +349,7 @@ upconv_fwd_task(void *ctx, int img, int thread)
 	Job *j = ctx;
 	int ci = j->ci, co = j->co, h = j->h, w = j->w;
 	long hw = (long)h * w, ow = 2L * w;
-	float *a = scratch(j->wk, thread), *o = a + ci * hw;
+	float *a = work_scratch(j->wk, thread), *o = a + ci * hw;
 	float *oi = j->out + (long)img * co * 4 * hw;
 
 	src_image(a, j->in1, img, h, w);
@@ -337,10 +383,11 @@ upconv_bwd_image(void *ctx, int img, int thread, float *dw)
 	Job *j = ctx;
 	int ci = j->ci, co = j->co, h = j->h, w = j->w;
 	long hw = (long)h * w, ow = 2L * w;
-	float *a = scratch(j->wk, thread), *g = a + ci * hw;
+	float *a = work_scratch(j->wk, thread), *g = a + ci * hw;
 	const float *di = j->dout + (long)img * co * 4 * hw;
 
-	bias_grad(dw + (long)ci * co * 4, di, co, 4 * hw, 4 * hw);
+	if (dw != NULL)
+		conv_bias_grad(dw + (long)ci * co * 4, di, co, 4 * hw, 4 * hw);
 	for (int c = 0; c < co; c++)
 		for (int t = 0; t < 4; t++) {
 			float *d = g + (c * 4 + t) * hw;
@@ -350,9 +397,11 @@ upconv_bwd_image(void *ctx, int img, int thread, float *dw)
 				for (int x = 0; x < w; x++)
 					d[y * w + x] = s[y * 2 * ow + 2 * x];
 		}
-	src_image(a, j->in1, img, h, w);
-	j->wk->gemm(0, 1, ci, co * 4, (int)hw, 1, a, (int)hw, g, (int)hw, 1,
-	    dw, co * 4);
+	if (dw != NULL) {
+		src_image(a, j->in1, img, h, w);
+		j->wk->gemm(0, 1, ci, co * 4, (int)hw, 1, a, (int)hw, g,
+		    (int)hw, 1, dw, co * 4);
+	}
 	if (j->din != NULL)
 		j->wk->gemm(0, 0, ci, (int)hw, co * 4, 1, j->wt, co * 4, g,
 		    (int)hw, 0, dsts_plane(j->din, img, 0, hw), (int)hw);
@@ -365,7 +414,7 @@ upconv_backward(const Dsts *din, float *dwt, float *db, const float *dout,
 	size_t nw = (size_t)in->c * co * 4;
 	Job j = { NULL, dout, NULL, in, din, wt, NULL, in->c, co, h, w, 0, 0,
 	    wk };
-	run_slots(wk, n, nw + co, upconv_bwd_image, &j, dwt, nw, db, co);
+	backward_images(wk, n, upconv_bwd_image, &j, dwt, nw, db, co);
 }
 
 size_t
@@ -379,7 +428,7 @@ conv1_fwd_task(void *ctx, int img, int thread)
 {
 	Job *j = ctx;
 	long hw = (long)j->h * j->w;
-	float *a = scratch(j->wk, thread);
+	float *a = work_scratch(j->wk, thread);
 	float *oi = j->out + (long)img * j->co * hw;
 
 	src_image(a, j->in1, img, j->h, j->w);
@@ -403,13 +452,15 @@ conv1_bwd_image(void *ctx, int img, int thread, float *dw)
 	Job *j = ctx;
 	int ci = j->ci, co = j->co;
 	long hw = (long)j->h * j->w;
-	float *a = scratch(j->wk, thread);
+	float *a = work_scratch(j->wk, thread);
 	const float *di = j->dout + (long)img * co * hw;
 
-	bias_grad(dw + (long)co * ci, di, co, hw, hw);
-	src_image(a, j->in1, img, j->h, j->w);
-	j->wk->gemm(0, 1, co, ci, (int)hw, 1, di, (int)hw, a, (int)hw, 1, dw,
-	    ci);
+	if (dw != NULL) {
+		conv_bias_grad(dw + (long)co * ci, di, co, hw, hw);
+		src_image(a, j->in1, img, j->h, j->w);
+		j->wk->gemm(0, 1, co, ci, (int)hw, 1, di, (int)hw, a, (int)hw,
+		    1, dw, ci);
+	}
 	if (j->din != NULL)
 		j->wk->gemm(1, 0, ci, (int)hw, co, 1, j->wt, ci, di, (int)hw, 0,
 		    dsts_plane(j->din, img, 0, hw), (int)hw);
@@ -422,5 +473,5 @@ conv1_backward(const Dsts *din, float *dwt, float *db, const float *dout,
 	size_t nw = (size_t)co * in->c;
 	Job j = { NULL, dout, NULL, in, din, wt, NULL, in->c, co, h, w, 0, 0,
 	    wk };
-	run_slots(wk, n, nw + co, conv1_bwd_image, &j, dwt, nw, db, co);
+	backward_images(wk, n, conv1_bwd_image, &j, dwt, nw, db, co);
 }

@@ -199,6 +199,10 @@ unet_new(const UnetConfig *c, uint64_t seed, Err *e)
 	if (unet_config_check(c, e) < 0)
 		return NULL;
 	u = xcalloc(1, sizeof *u);
+	if (work_pick(&u->wk, e) < 0) {
+		free(u);
+		return NULL;
+	}
 	u->cfg = *c;
 	/* 14 per block, 2 per transposed convolution, 2 for the head */
 	u->views = xcalloc((size_t)(14 * (2 * c->depth + 1) + 2 * c->depth + 2),
@@ -239,6 +243,7 @@ unet_free(Unet *u)
 	free(u->act);
 	free(u->wk.buf);
 	free(u->wk.part);
+	free(u->wk.wbuf);
 	free(u->params);
 	free(u->grads);
 	free(u->stats);
