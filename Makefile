@@ -51,8 +51,8 @@ $(foreach f,$(O3FILES),build/common/$(f).o build/asan/common/$(f).o): XCFLAGS = 
 # forces one). Only these files get -m flags: the rest of the build runs
 # on any x86-64. The scalar build is kept free of vector instructions.
 KERNFLAGS_scalar = -O2 -fno-tree-vectorize -fno-tree-slp-vectorize
-KERNFLAGS_avx2   = -O3 -mavx2 -mfma
-KERNFLAGS_avx512 = -O3 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mfma \
+KERNFLAGS_avx2   = -O3 -mavx2 -mfma -ffp-contract=fast
+KERNFLAGS_avx512 = -O3 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mfma -ffp-contract=fast \
     -mprefer-vector-width=512
 $(foreach i,scalar avx2 avx512,build/common/nn/kern_$(i).o build/asan/common/nn/kern_$(i).o): \
     XCFLAGS = $(KERNFLAGS_$(patsubst kern_%.o,%,$(@F)))

@@ -50,7 +50,7 @@ conv3_shared(int ci, int co)
 size_t
 conv3_part(int ci, int co)
 {
-	return wino_part(ci, co);
+	return (size_t)ci * co * 9 + co;
 }
 
 size_t
@@ -84,21 +84,34 @@ work_pick(Work *wk, Err *e)
 	return 0;
 }
 
-/* Winograd wherever both sides have channels enough for its GEMMs. */
+/* F(4x4,3x3) where the planes hold enough of its tiles, F(2x2,3x3)
+ * below: at 16x16 a batch's 4x4 tiles make GEMMs too narrow for their
+ * 36 products (measured, filters 16 and 32: F(4x4) 25-45% slower
+ * there, 20-40% faster from 32x32 up, the first layer's three input
+ * channels included). */
 ConvAlgo
 conv3_algo(const Work *wk, int ci, int co, int h, int w)
 {
-	(void)h, (void)w;
+	(void)ci, (void)co;
 	if (wk->conv != CONV_AUTO)
 		return wk->conv;
-	return ci >= 8 && co >= 8 ? CONV_WINOGRAD : CONV_IM2COL;
+	return h >= 32 && w >= 32 ? CONV_WINOGRAD4 : CONV_WINOGRAD;
 }
 
 const char *
 conv_algo_name(ConvAlgo a)
 {
-	return a == CONV_WINOGRAD ? "winograd" : a == CONV_IM2COL ? "im2col" :
-	    "auto";
+	static const char *const name[] = { "auto", "im2col", "winograd",
+	    "winograd4" };
+
+	return name[a];
+}
+
+/* The tile side of a Winograd algorithm, 0 for the others. */
+static int
+tile_m(ConvAlgo a)
+{
+	return a == CONV_WINOGRAD ? 2 : a == CONV_WINOGRAD4 ? 4 : 0;
 }
 
 /* The 9 shifted copies of one input channel for output rows y0..y1-1.
@@ -165,11 +178,12 @@ add_bias(float *o, const float *b, int co, long len, long ld)
 			o[c * ld + i] += b[c];
 }
 
-/* A backward pass image by image: with a weight gradient in slots,
- * each adding into its own partial (nw weights, then nb biases), the
- * partials then added into dwt and db in slot order; without one
- * (dwt NULL) with a NULL partial, which the ImageFn takes to mean the
- * input gradient only. */
+/* A backward pass image by image: with a weight gradient in slots of
+ * images (slots.h), each adding into its own partial of nw weights and
+ * nb biases; without one (dwt NULL) with a NULL partial, which the
+ * ImageFn takes to mean the input gradient only. */
+typedef void ImageFn(void *ctx, int img, int thread, float *part);
+
 typedef struct {
 	ImageFn *fn;
 	void *ctx;
@@ -184,21 +198,24 @@ image_task(void *ctx, int img, int thread)
 }
 
 static void
+slot_images(void *ctx, int i0, int i1, int thread, float *part)
+{
+	Images *im = ctx;
+
+	for (int i = i0; i < i1; i++)
+		im->fn(im->ctx, i, thread, part);
+}
+
+static void
 backward_images(Work *wk, int n, ImageFn *fn, void *ctx, float *dwt,
     size_t nw, float *db, size_t nb)
 {
 	Images im = { fn, ctx };
-	int ns;
 
-	if (dwt == NULL) {
+	if (dwt == NULL)
 		par_run(wk->nthreads, n, image_task, &im);
-		return;
-	}
-	ns = slots_run(wk, n, nw + nb, fn, ctx);
-	slots_sum(wk, 0, ns, dwt, nw);
-	for (int s = 0; s < ns; s++)
-		for (size_t i = 0; i < nb; i++)
-			db[i] += work_part(wk, s)[nw + i];
+	else
+		slots_weights(wk, n, slot_images, &im, dwt, nw, db, nb);
 }
 
 static void
@@ -228,10 +245,12 @@ conv3_forward(float *z, const Srcs *in, const float *wt, const float *b,
 	Job j = { z, NULL, in, NULL, NULL, wt, b, ci, co, h, w, rows,
 	    (h + rows - 1) / rows, wk };
 
-	if (conv3_algo(wk, ci, co, h, w) == CONV_WINOGRAD) {
+	int m = tile_m(conv3_algo(wk, ci, co, h, w));
+
+	if (m > 0) {
 		Dsts out = dsts_one(z, (long)co * h * w, co);
 
-		wino_conv(&out, b, in, wt, 0, n, co, h, w, wk);
+		wino_conv(&out, b, in, wt, 0, m, n, co, h, w, wk);
 		return;
 	}
 	par_run(wk->nthreads, n * j.nbands, conv3_fwd_task, &j);
@@ -310,20 +329,20 @@ conv3_backward(const Dsts *din, float *dwt, float *db, const float *dz,
     const Srcs *in, const float *wt, int n, int co, int h, int w, Work *wk)
 {
 	int ci = srcs_channels(in);
-	int wwino = dwt != NULL && conv3_algo(wk, ci, co, h, w) == CONV_WINOGRAD;
-	int dwino = din != NULL && conv3_algo(wk, co, ci, h, w) == CONV_WINOGRAD;
-	Job j = { NULL, dz, in, NULL, dwino ? NULL : din, wt, NULL, ci, co, h,
+	int wm = dwt != NULL ? tile_m(conv3_algo(wk, ci, co, h, w)) : 0;
+	int dm = din != NULL ? tile_m(conv3_algo(wk, co, ci, h, w)) : 0;
+	Job j = { NULL, dz, in, NULL, dm ? NULL : din, wt, NULL, ci, co, h,
 	    w, band_rows(ci, h, w), 0, wk };
 
-	if (wwino)
-		wino_weight_grad(dwt, db, dz, in, n, co, h, w, wk);
-	if (dwino) {
+	if (wm)
+		wino_weight_grad(dwt, db, dz, in, wm, n, co, h, w, wk);
+	if (dm) {
 		Srcs d = srcs_one(src_plain(dz, (long)co * h * w, co));
 
-		wino_conv(din, NULL, &d, wt, 1, n, ci, h, w, wk);
+		wino_conv(din, NULL, &d, wt, 1, dm, n, ci, h, w, wk);
 	}
-	if ((dwt != NULL && !wwino) || j.din != NULL)
-		backward_images(wk, n, conv3_bwd_image, &j, wwino ? NULL : dwt,
+	if ((dwt != NULL && !wm) || j.din != NULL)
+		backward_images(wk, n, conv3_bwd_image, &j, wm ? NULL : dwt,
 		    (size_t)co * ci * 9, db, co);
 }
 

@@ -1,6 +1,6 @@
 /* conv — the convolutions of the U-Net on NCHW activations:
- * 3x3 (padding 1) by Winograd's F(2x2,3x3) (wino.c) or as im2col + GEMM
- * over bands of rows, 2x2 stride-2 transposed, and 1x1. Forward
+ * 3x3 (padding 1) by Winograd's F(2x2,3x3) or F(4x4,3x3) (wino.c) or as
+ * im2col + GEMM over bands of rows, 2x2 stride-2 transposed, and 1x1. Forward
  * functions overwrite their output; backward functions add into the
  * weight and bias gradients and overwrite the input gradient (a NULL
  * Dsts skips it, and so does a NULL weight gradient its part).
@@ -29,9 +29,16 @@
  * load leaves work to the rest. */
 enum { CONV_SLOTS = 2 };
 
-/* How a 3x3 convolution is computed: CONV_AUTO lets conv3_algo choose
- * per layer; the others force one for every layer (IMATSEG_CONV). */
-typedef enum { CONV_AUTO, CONV_IM2COL, CONV_WINOGRAD } ConvAlgo;
+/* How a 3x3 convolution is computed: im2col + GEMM, Winograd's
+ * F(2x2,3x3) or F(4x4,3x3). CONV_AUTO lets conv3_algo choose per layer;
+ * IMATSEG_CONV can force im2col or F(2x2,3x3) on every layer. F(4x4,3x3)
+ * is chosen only where its round-off, about ten times F(2x2,3x3)'s,
+ * was measured harmless (large planes of few channels): forced on every
+ * layer, a five-step training run drifts from PyTorch's beyond the
+ * cross-check's tolerance (tests/ref/unet.py). */
+typedef enum {
+	CONV_AUTO, CONV_IM2COL, CONV_WINOGRAD, CONV_WINOGRAD4
+} ConvAlgo;
 
 typedef struct {
 	GemmFn *gemm;

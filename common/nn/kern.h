@@ -5,27 +5,38 @@
  * what IMATSEG_ISA names, refused when this CPU lacks it, or else the
  * widest the CPU runs. The tables are constant: nothing to free.
  *
- * The Winograd kernels work on one row of tiles of F(2x2,3x3) (wino.c
- * drives them); their values for tile t live at t of 16 arrays ldv or
- * ldm apart, one per element of the 4x4 transform. */
+ * The Winograd kernels work on one row of tiles (wino.c drives them);
+ * their values for tile t live at t of P arrays ldv or ldm apart, one
+ * per element of the transform. */
 #ifndef IMATSEG_KERN_H
 #define IMATSEG_KERN_H
 
 #include "err.h"
 
+/* The row kernels of one Winograd variant F(m x m, 3x3): tiles of m x m
+ * outputs from (m+2) x (m+2) input patches, P = (m+2)^2 values each. */
+typedef struct {
+	int m;
+	/* V = B^T d B: pad is m+2 zero-padded input rows ldp apart */
+	void (*in)(float *v, long ldv, const float *pad, long ldp, int tw);
+	/* Y = A^T M A + bias into rows (1..m) output rows ldy apart */
+	void (*out)(float *y, long ldy, int rows, const float *m, long ldm,
+	    int tw, int w, float bias);
+	/* A dY A^T: pad is m output-gradient rows ldp apart, zero padded */
+	void (*dy)(float *v, long ldv, const float *pad, long ldp, int tw);
+	/* U = G g G^T of n kernels gs floats apart (reversed with flip)
+	 * into u[p*ldu + k] */
+	void (*weights)(float *u, long ldu, const float *g, long gs, int n,
+	    int flip);
+	/* dg[9k..] += G^T dU G of n kernels, dU at du[p*ldu + k] */
+	void (*unweights)(float *dg, const float *du, long ldu, int n);
+} WinoKern;
+
 typedef struct {
 	const char *name;	/* scalar, avx2, avx512 */
 	int lanes;		/* floats per vector */
 	long fma_flops;		/* floating-point operations per fma_loop round */
-	/* V = B^T d B: pad is 4 zero-padded input rows ldp apart */
-	void (*wino_in)(float *v, long ldv, const float *pad, long ldp,
-	    int tw);
-	/* Y = A^T M A + bias into rows (1 or 2) output rows ldy apart */
-	void (*wino_out)(float *y, long ldy, int rows, const float *m,
-	    long ldm, int tw, int w, float bias);
-	/* A dY A^T: pad is 2 output-gradient rows ldp apart, zero padded */
-	void (*wino_dy)(float *v, long ldv, const float *pad, long ldp,
-	    int tw);
+	WinoKern f2, f4;	/* F(2x2,3x3), F(4x4,3x3) */
 	/* n rounds of independent multiply-adds: the peak to compare with */
 	void (*fma_loop)(long n, float *sink);
 } Kern;

@@ -17,42 +17,39 @@ work_part(const Work *wk, int slot)
 }
 
 typedef struct {
-	ImageFn *fn;
+	SlotFn *fn;
 	void *ctx;
 	Work *wk;
 	int n, ns;
+	size_t len;
 } Slots;
 
 static void
 slot_task(void *ctx, int s, int thread)
 {
 	Slots *sl = ctx;
+	float *part = work_part(sl->wk, s);
 
-	for (int img = (int)((long)s * sl->n / sl->ns);
-	    img < (int)((long)(s + 1) * sl->n / sl->ns); img++)
-		sl->fn(sl->ctx, img, thread, work_part(sl->wk, s));
-}
-
-int
-slots_run(Work *wk, int n, size_t len, ImageFn *fn, void *ctx)
-{
-	int ns = wk->nthreads * CONV_SLOTS < n ? wk->nthreads * CONV_SLOTS : n;
-	Slots sl = { fn, ctx, wk, n, ns };
-
-	for (int s = 0; s < ns; s++)
-		memset(work_part(wk, s), 0, len * sizeof(float));
-	par_run(wk->nthreads, ns, slot_task, &sl);
-	return ns;
+	memset(part, 0, sl->len * sizeof *part);
+	sl->fn(sl->ctx, (int)((long)s * sl->n / sl->ns),
+	    (int)((long)(s + 1) * sl->n / sl->ns), thread, part);
 }
 
 void
-slots_sum(const Work *wk, int from, int ns, float *dst, size_t len)
+slots_weights(Work *wk, int n, SlotFn *fn, void *ctx, float *dwt, size_t nw,
+    float *db, size_t nb)
 {
-	for (int s = from; s < ns; s++) {
+	int ns = wk->nthreads * CONV_SLOTS < n ? wk->nthreads * CONV_SLOTS : n;
+	Slots sl = { fn, ctx, wk, n, ns, nw + nb };
+
+	par_run(wk->nthreads, ns, slot_task, &sl);
+	for (int s = 0; s < ns; s++) {
 		const float *p = work_part(wk, s);
 
-		for (size_t i = 0; i < len; i++)
-			dst[i] += p[i];
+		for (size_t i = 0; i < nw; i++)
+			dwt[i] += p[i];
+		for (size_t i = 0; i < nb; i++)
+			db[i] += p[nw + i];
 	}
 }
 

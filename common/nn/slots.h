@@ -14,13 +14,13 @@
 float *work_scratch(const Work *wk, int thread);
 float *work_part(const Work *wk, int slot);
 
-/* Runs fn for every image of every slot, slot s adding into partial s
- * (its first len floats zeroed before); returns the slot count. */
-typedef void ImageFn(void *ctx, int img, int thread, float *part);
-int slots_run(Work *wk, int n, size_t len, ImageFn *fn, void *ctx);
-
-/* dst[0..len) += partials from..ns-1, in slot order. */
-void slots_sum(const Work *wk, int from, int ns, float *dst, size_t len);
+/* Cuts the n images into slots (nthreads * CONV_SLOTS at most) and runs
+ * fn on each slot's images img0..img1-1 with the slot's partial, its
+ * nw + nb floats zeroed; then adds the partials, nw weights and nb
+ * biases each, into dwt and db in slot order. */
+typedef void SlotFn(void *ctx, int img0, int img1, int thread, float *part);
+void slots_weights(Work *wk, int n, SlotFn *fn, void *ctx, float *dwt,
+    size_t nw, float *db, size_t nb);
 
 /* db[c] += the sum of d[c*ld .. c*ld+len) for c < co. */
 void conv_bias_grad(float *db, const float *d, int co, long len, long ld);

@@ -158,8 +158,9 @@ test_conv3_concat_lazy(void)
 	conv_case(0, 4, 3, 1, 1, gemm_blas, CONV_IM2COL, &kern_scalar);
 }
 
-/* Winograd's three gradients, with every instruction set this CPU
- * runs (tests/unit/test_conv.c compares the paths with each other). */
+/* Both Winograd variants' three gradients, with every instruction set
+ * this CPU runs (tests/unit/test_conv.c compares the paths with each
+ * other). */
 static void
 test_conv3_winograd(void)
 {
@@ -168,8 +169,10 @@ test_conv3_winograd(void)
 	for (int i = 0; i < 3; i++) {
 		if (!kern_runs(k[i]))
 			continue;
-		conv_case(0, 3, 5, 0, 0, gemm_ref, CONV_WINOGRAD, k[i]);
-		conv_case(0, 4, 3, 1, 1, gemm_blas, CONV_WINOGRAD, k[i]);
+		for (ConvAlgo a = CONV_WINOGRAD; a <= CONV_WINOGRAD4; a++) {
+			conv_case(0, 3, 5, 0, 0, gemm_ref, a, k[i]);
+			conv_case(0, 4, 3, 1, 1, gemm_blas, a, k[i]);
+		}
 	}
 }
 
