@@ -234,7 +234,7 @@ randoms(long n, Rng *r, double sd)
 static void
 size_work(Work *wk, const Layer *l)
 {
-	size_t nbuf = l->kind == CONV3 ? conv3_scratch(l->ci, l->co, l->h, l->w) :
+	size_t nbuf = l->kind == CONV3 ? conv3_scratch(wk, l->ci, l->co, l->h, l->w) :
 	    l->kind == UPCONV ? upconv_scratch(l->ci, l->co, l->h, l->w) :
 	    conv1_scratch(l->ci, l->h, l->w);
 	size_t npart = l->kind == CONV3 ? conv3_part(l->ci, l->co) :
@@ -243,7 +243,7 @@ size_work(Work *wk, const Layer *l)
 
 	wk->nbuf = (nbuf + 15) & ~(size_t)15;
 	wk->npart = (npart + 15) & ~(size_t)15;
-	wk->nwbuf = conv3_shared(l->ci, l->co);
+	wk->nwbuf = conv3_shared(wk, l->ci, l->co, l->h, l->w, 1);
 	wk->buf = xaligned(wk->nbuf * wk->nthreads * sizeof(float));
 	wk->part = xaligned(wk->npart * wk->nthreads * CONV_SLOTS *
 	    sizeof(float));

@@ -31,20 +31,36 @@ col_need(int c, int h, int w)
 	return (size_t)c * 9 * rows * w + (size_t)(rows + 2) * w;
 }
 
-/* Enough for either algorithm, whichever conv3_algo picks. */
-size_t
-conv3_scratch(int ci, int co, int h, int w)
+/* The tile side of a Winograd algorithm, 0 for the others. */
+static int
+tile_m(ConvAlgo a)
 {
-	size_t f = col_need(ci, h, w), b = (size_t)ci * co * 9 + col_need(co,
-	    h, w), m = f > b ? f : b, wf = wino_scratch(ci, co, h, w);
+	return a == CONV_WINOGRAD ? 2 : a == CONV_WINOGRAD4 ? 4 : 0;
+}
 
-	return m > wf ? m : wf;
+/* For the algorithms conv3_algo picks: the forward's (which the weight
+ * gradient shares) and the input gradient's. */
+size_t
+conv3_scratch(const Work *wk, int ci, int co, int h, int w)
+{
+	int mf = tile_m(conv3_algo(wk, ci, co, h, w));
+	int md = tile_m(conv3_algo(wk, co, ci, h, w));
+	size_t f = mf ? wino_scratch(mf, ci, co, h, w) : col_need(ci, h, w);
+	size_t d = md ? wino_scratch(md, co, ci, h, w) :
+	    (size_t)ci * co * 9 + col_need(co, h, w);
+
+	return f > d ? f : d;
 }
 
 size_t
-conv3_shared(int ci, int co)
+conv3_shared(const Work *wk, int ci, int co, int h, int w, int train)
 {
-	return wino_shared(ci, co);
+	int mf = tile_m(conv3_algo(wk, ci, co, h, w));
+	int md = tile_m(conv3_algo(wk, co, ci, h, w));
+	size_t f = mf ? wino_shared(mf, ci, co, wk->nthreads, train) : 0;
+	size_t d = md ? wino_shared(md, co, ci, 1, 0) : 0;
+
+	return f > d ? f : d;
 }
 
 size_t
@@ -107,12 +123,6 @@ conv_algo_name(ConvAlgo a)
 	return name[a];
 }
 
-/* The tile side of a Winograd algorithm, 0 for the others. */
-static int
-tile_m(ConvAlgo a)
-{
-	return a == CONV_WINOGRAD ? 2 : a == CONV_WINOGRAD4 ? 4 : 0;
-}
 
 /* The 9 shifted copies of one input channel for output rows y0..y1-1.
  * pl holds input rows p0.. of the channel (p0 = max(0, y0-1)). */

@@ -64,8 +64,12 @@ int work_pick(Work *wk, Err *e);
 ConvAlgo conv3_algo(const Work *wk, int ci, int co, int h, int w);
 const char *conv_algo_name(ConvAlgo a);
 
-size_t conv3_scratch(int ci, int co, int h, int w);
-size_t conv3_shared(int ci, int co);
+/* The 3x3 convolution's scratch and shared floats depend on the
+ * algorithms and the thread count wk has for it, the shared ones also on
+ * whether a backward pass (train) will run. */
+size_t conv3_scratch(const Work *wk, int ci, int co, int h, int w);
+size_t conv3_shared(const Work *wk, int ci, int co, int h, int w,
+    int train);
 size_t conv3_part(int ci, int co);
 size_t upconv_scratch(int ci, int co, int h, int w);
 size_t upconv_part(int ci, int co);

@@ -59,11 +59,13 @@ weights_block(int a, float *restrict u, long ldu, const float *restrict g,
 	float x[9][VL] = { { 0 } }, out[VL];
 	vf k[3][3], t[6][3], col[3], row[6];
 
-	for (int l = 0; l < n; l++)
-		for (int i = 0; i < 9; i++)
-			x[i][l] = g[l * gs + (flip ? 8 - i : i)];
-	for (int i = 0; i < 9; i++)
+	for (int i = 0; i < 9; i++) {
+		const float *gi = g + (flip ? 8 - i : i);
+
+		for (int l = 0; l < n; l++)
+			x[i][l] = gi[l * gs];
 		k[i / 3][i % 3] = ld(x[i]);
+	}
 	for (int c = 0; c < 3; c++) {
 		for (int r = 0; r < 3; r++)
 			col[r] = k[r][c];
@@ -74,8 +76,14 @@ weights_block(int a, float *restrict u, long ldu, const float *restrict g,
 	for (int r = 0; r < a; r++) {
 		g_axis(a, t[r], row);
 		for (int j = 0; j < a; j++) {
+			float *ur = u + (a * r + j) * ldu;
+
+			if (n == VL) {
+				st(ur, row[j]);
+				continue;
+			}
 			st(out, row[j]);
-			memcpy(u + (a * r + j) * ldu, out, (size_t)n * sizeof(float));
+			memcpy(ur, out, (size_t)n * sizeof(float));
 		}
 	}
 }

@@ -112,18 +112,18 @@ grow(size_t *need, size_t s)
 }
 
 static void
-need_conv3(Need *nd, int ci, int co, int h, int w)
+need_conv3(Need *nd, const Unet *u, int ci, int co, int h, int w)
 {
-	grow(&nd->buf, conv3_scratch(ci, co, h, w));
-	grow(&nd->wbuf, conv3_shared(ci, co));
+	grow(&nd->buf, conv3_scratch(&u->wk, ci, co, h, w));
+	grow(&nd->wbuf, conv3_shared(&u->wk, ci, co, h, w, u->train));
 	grow(&nd->part, conv3_part(ci, co));
 }
 
 static void
-need_block(Need *nd, const Block *b, int h, int w)
+need_block(Need *nd, const Unet *u, const Block *b, int h, int w)
 {
-	need_conv3(nd, b->ci, b->co, h, w);
-	need_conv3(nd, b->co, b->co, h, w);
+	need_conv3(nd, u, b->ci, b->co, h, w);
+	need_conv3(nd, u, b->co, b->co, h, w);
 }
 
 static Need
@@ -135,13 +135,13 @@ conv_need(const Unet *u)
 	for (int l = 0; l < d; l++) {
 		int h = u->h >> l, w = u->w >> l;
 
-		need_block(&nd, &u->down[l], h, w);
-		need_block(&nd, &u->upb[l], h, w);
+		need_block(&nd, u, &u->down[l], h, w);
+		need_block(&nd, u, &u->upb[l], h, w);
 		grow(&nd.buf, upconv_scratch(u->upb[l].ci, u->upb[l].co, h / 2,
 		    w / 2));
 		grow(&nd.part, upconv_part(u->upb[l].ci, u->upb[l].co));
 	}
-	need_block(&nd, &u->bottom, u->h >> d, u->w >> d);
+	need_block(&nd, u, &u->bottom, u->h >> d, u->w >> d);
 	grow(&nd.buf, conv1_scratch(u->cfg.filters, u->h, u->w));
 	grow(&nd.part, conv1_part(u->cfg.filters, u->cfg.classes));
 	/* per thread and partial, rounded to whole cache lines */

@@ -55,29 +55,45 @@ plan_for(int m, const WinoKern *k, int ci, int co, int h, int w)
 	return p;
 }
 
-/* V and M (or D) of a chunk, its padded rows, and for the weight
- * gradient the thread's sum of dU. */
+/* V and M (or D) of a chunk and its padded rows. */
 static size_t
 plan_scratch(const Plan *p, int ci, int co)
 {
 	return (size_t)((long)p->np * (ci + co) * p->ld +
-	    ((long)p->m * p->rows + 2) * p->ldp + (long)p->np * ci * co);
+	    ((long)p->m * p->rows + 2) * p->ldp);
 }
 
 size_t
-wino_scratch(int ci, int co, int h, int w)
+wino_scratch(int m, int ci, int co, int h, int w)
 {
-	Plan a = plan_for(2, NULL, ci, co, h, w);
-	Plan b = plan_for(4, NULL, ci, co, h, w);
-	size_t sa = plan_scratch(&a, ci, co), sb = plan_scratch(&b, ci, co);
+	Plan p = plan_for(m, NULL, ci, co, h, w);
 
-	return sa > sb ? sa : sb;
+	return plan_scratch(&p, ci, co);
 }
 
-size_t
-wino_shared(int ci, int co)
+/* The output channels of a weight gradient's pass: each thread's sum
+ * of dU, P x ob x ci floats, is kept under 4 MiB; the chunks' input
+ * transform is then redone per block, a small cost beside the GEMMs
+ * of the deep layers where it happens. */
+#define GRAD_FLOATS (1L << 20)
+
+static int
+grad_block(int np, int ci, int co)
 {
-	return 36 * (size_t)ci * co;
+	long ob = GRAD_FLOATS / ((long)np * ci);
+
+	return ob >= co ? co : ob < 16 ? 16 : (int)ob;
+}
+
+/* The transformed weights of a convolution, or each thread's sum of dU
+ * in a weight gradient: the two never meet. */
+size_t
+wino_shared(int m, int ci, int co, int nthreads, int grad)
+{
+	size_t np = (size_t)(m + 2) * (m + 2), u = np * ci * co;
+	size_t g = np * (size_t)grad_block((int)np, ci, co) * ci * nthreads;
+
+	return grad && g > u ? g : u;
 }
 
 /* One call, shared by its tasks. */
@@ -89,6 +105,7 @@ typedef struct {
 	const float *wt;
 	float *u;		/* [P][co][ci]: U of the GEMMs' left side */
 	int flip, n, ci, co, h, w, nchunks, nblk;
+	int gblk;	/* output channels per pass of the weight gradient */
 	Plan p;
 	Work *wk;
 } Job;
@@ -124,14 +141,21 @@ fetch_rows(const Srcs *in, int img, int c, int h, int w, int y0, int y1,
 	}
 }
 
+/* Where a run's transform goes, or from where its outputs come: the
+ * chunk's values for channels o0..o1-1 of P x (o1-o0) rows ld apart. */
+typedef struct {
+	float *x;
+	int o0, o1;
+} Part;
+
 /* The tile rows g0..g1-1 (counted over the batch) one image at a time:
  * calls fn for each image's run of them, with the run's first tile's
  * offset into the chunk. */
-typedef void RunFn(const Job *j, float *dst, float *pad, int img, int ty0,
-    int ty1, long toff);
+typedef void RunFn(const Job *j, const Part *pt, float *pad, int img,
+    int ty0, int ty1, long toff);
 
 static void
-each_run(const Job *j, RunFn *fn, float *dst, float *pad, int g0, int g1)
+each_run(const Job *j, RunFn *fn, const Part *pt, float *pad, int g0, int g1)
 {
 	int th = j->p.th;
 
@@ -139,7 +163,7 @@ each_run(const Job *j, RunFn *fn, float *dst, float *pad, int g0, int g1)
 		int img = g / th, ty0 = g % th;
 		int ty1 = ty0 + (g1 - g) < th ? ty0 + (g1 - g) : th;
 
-		fn(j, dst, pad, img, ty0, ty1, (long)(g - g0) * j->p.tw);
+		fn(j, pt, pad, img, ty0, ty1, (long)(g - g0) * j->p.tw);
 		g += ty1 - ty0;
 	}
 }
@@ -148,11 +172,12 @@ each_run(const Job *j, RunFn *fn, float *dst, float *pad, int g0, int g1)
  * vector's worth past a row of tiles spills into the next row's place,
  * written after it, or into the slack. */
 static void
-input_run(const Job *j, float *v, float *pad, int img, int ty0, int ty1,
-    long toff)
+input_run(const Job *j, const Part *pt, float *pad, int img, int ty0,
+    int ty1, long toff)
 {
 	const Plan *p = &j->p;
 	long ldv = (long)j->ci * p->ld;
+	float *v = pt->x;
 
 	for (int c = 0; c < j->ci; c++) {
 		fetch_rows(j->in, img, c, j->h, j->w, p->m * ty0 - 1,
@@ -164,44 +189,39 @@ input_run(const Job *j, float *v, float *pad, int img, int ty0, int ty1,
 	}
 }
 
-/* A dY A^T of every output gradient channel of a run into
- * d[P][co][ld]. */
+/* A dY A^T of output gradient channels o0..o1-1 of a run. */
 static void
-dy_run(const Job *j, float *d, float *pad, int img, int ty0, int ty1,
+dy_run(const Job *j, const Part *pt, float *pad, int img, int ty0, int ty1,
     long toff)
 {
 	const Plan *p = &j->p;
-	long hw = (long)j->h * j->w, ldd = (long)j->co * p->ld;
+	long hw = (long)j->h * j->w, ldd = (long)(pt->o1 - pt->o0) * p->ld;
 	Srcs dz = srcs_one(src_plain(j->dz, j->co * hw, j->co));
 
-	for (int c = 0; c < j->co; c++) {
+	for (int c = pt->o0; c < pt->o1; c++) {
+		float *d = pt->x + (c - pt->o0) * p->ld + toff;
+
 		fetch_rows(&dz, img, c, j->h, j->w, p->m * ty0, p->m * ty1, pad,
 		    p->ldp);
 		for (int ty = ty0; ty < ty1; ty++)
-			p->k->dy(d + c * p->ld + toff + (long)(ty - ty0) * p->tw,
-			    ldd, pad + (long)p->m * (ty - ty0) * p->ldp + 1,
-			    p->ldp, p->tw);
+			p->k->dy(d + (long)(ty - ty0) * p->tw, ldd,
+			    pad + (long)p->m * (ty - ty0) * p->ldp + 1, p->ldp,
+			    p->tw);
 	}
 }
 
-/* A task's output channels o0..o1-1, whose products m[P][o1-o0][ld]
- * hold. */
-typedef struct {
-	int o0, o1;
-	const float *m;
-} Block;
-
-/* Y = A^T M A + b of a block's output channels for a run. */
+/* Y = A^T M A + b of output channels o0..o1-1 of a run. */
 static void
-output_run(const Job *j, const Block *bl, int img, int ty0, int ty1,
-    long toff)
+output_run(const Job *j, const Part *pt, float *pad, int img, int ty0,
+    int ty1, long toff)
 {
 	const Plan *p = &j->p;
-	long hw = (long)j->h * j->w, ldm = (long)(bl->o1 - bl->o0) * p->ld;
+	long hw = (long)j->h * j->w, ldm = (long)(pt->o1 - pt->o0) * p->ld;
 
-	for (int o = bl->o0; o < bl->o1; o++) {
+	(void)pad;
+	for (int o = pt->o0; o < pt->o1; o++) {
 		float *plane = dsts_plane(j->out, img, o, hw);
-		const float *mo = bl->m + (o - bl->o0) * p->ld + toff;
+		const float *mo = pt->x + (o - pt->o0) * p->ld + toff;
 		float b = j->b != NULL ? j->b[o] : 0;
 
 		for (int ty = ty0; ty < ty1; ty++) {
@@ -224,24 +244,19 @@ conv_task(void *ctx, int t, int thread)
 	int g1 = g0 + p->rows < total ? g0 + p->rows : total;
 	float *v = work_scratch(j->wk, thread);
 	float *m = v + (long)p->np * j->ci * p->ld;
-	Block bl = { (int)((long)blk * j->co / j->nblk),
-	    (int)((long)(blk + 1) * j->co / j->nblk), m };
-	int ob = bl.o1 - bl.o0, T = (g1 - g0) * p->tw;
+	Part in = { v, 0, j->ci };
+	Part out = { m, (int)((long)blk * j->co / j->nblk),
+	    (int)((long)(blk + 1) * j->co / j->nblk) };
+	int ob = out.o1 - out.o0, T = (g1 - g0) * p->tw;
 	float *pad = m + (long)p->np * ob * p->ld;
 
-	each_run(j, input_run, v, pad, g0, g1);
+	each_run(j, input_run, &in, pad, g0, g1);
 	for (int q = 0; q < p->np; q++)
 		j->wk->gemm(0, 0, ob, T, j->ci, 1,
-		    j->u + ((long)q * j->co + bl.o0) * j->ci, j->ci,
+		    j->u + ((long)q * j->co + out.o0) * j->ci, j->ci,
 		    v + (long)q * j->ci * p->ld, (int)p->ld, 0,
 		    m + (long)q * ob * p->ld, (int)p->ld);
-	for (int g = g0; g < g1;) {
-		int img = g / p->th, ty0 = g % p->th;
-		int ty1 = ty0 + (g1 - g) < p->th ? ty0 + (g1 - g) : p->th;
-
-		output_run(j, &bl, img, ty0, ty1, (long)(g - g0) * p->tw);
-		g += ty1 - ty0;
-	}
+	each_run(j, output_run, &out, pad, g0, g1);
 }
 
 static const WinoKern *
@@ -267,39 +282,53 @@ wino_conv(const Dsts *out, const float *b, const Srcs *in, const float *wt,
 	par_run(wk->nthreads, j.nchunks * j.nblk, conv_task, &j);
 }
 
-/* A slot's share of the weight gradient: dU_p[co][ci] += D_p V_p^T over
- * the chunks of its images, then taken back to dwt's shape in its
- * partial (nw weights, then the biases). */
+/* The weight gradient of output channels o0..o1-1 over a slot's images:
+ * dU_p[ob][ci] += D_p V_p^T chunk by chunk, then taken back to dwt's
+ * shape in the slot's partial. */
 static void
-grad_slot(void *ctx, int i0, int i1, int thread, float *part)
+grad_part(const Job *j, int i0, int i1, int thread, float *part, int o0,
+    int o1)
 {
-	const Job *j = ctx;
 	const Plan *p = &j->p;
-	long hw = (long)j->h * j->w, ncc = (long)j->co * j->ci;
+	long ncc = (long)(o1 - o0) * j->ci;
 	float *v = work_scratch(j->wk, thread);
 	float *d = v + (long)p->np * j->ci * p->ld;
-	float *du = d + (long)p->np * j->co * p->ld;
-	float *pad = du + p->np * ncc;
+	float *pad = d + (long)p->np * (o1 - o0) * p->ld;
+	float *du = j->wk->wbuf + (size_t)thread * p->np * j->gblk * j->ci;
+	Part in = { v, 0, j->ci }, dy = { d, o0, o1 };
 
 	memset(du, 0, (size_t)(p->np * ncc) * sizeof *du);
 	for (int g0 = i0 * p->th; g0 < i1 * p->th; g0 += p->rows) {
 		int g1 = g0 + p->rows < i1 * p->th ? g0 + p->rows : i1 * p->th;
 		int T = (g1 - g0) * p->tw;
 
-		each_run(j, input_run, v, pad, g0, g1);
-		each_run(j, dy_run, d, pad, g0, g1);
+		each_run(j, input_run, &in, pad, g0, g1);
+		each_run(j, dy_run, &dy, pad, g0, g1);
 		for (int q = 0; q < p->np; q++)
-			j->wk->gemm(0, 1, j->co, j->ci, T, 1,
-			    d + (long)q * j->co * p->ld, (int)p->ld,
+			j->wk->gemm(0, 1, o1 - o0, j->ci, T, 1,
+			    d + (long)q * (o1 - o0) * p->ld, (int)p->ld,
 			    v + (long)q * j->ci * p->ld, (int)p->ld, 1,
 			    du + q * ncc, j->ci);
 	}
-	for (int o = 0; o < j->co; o++)
-		p->k->unweights(part + (long)o * j->ci * 9, du + (long)o * j->ci,
-		    ncc, j->ci);
+	for (int o = o0; o < o1; o++)
+		p->k->unweights(part + (long)o * j->ci * 9,
+		    du + (long)(o - o0) * j->ci, ncc, j->ci);
+}
+
+/* A slot's share of the weight gradient, block by block, and of the
+ * bias gradient. */
+static void
+grad_slot(void *ctx, int i0, int i1, int thread, float *part)
+{
+	const Job *j = ctx;
+	long hw = (long)j->h * j->w;
+
+	for (int o0 = 0; o0 < j->co; o0 += j->gblk)
+		grad_part(j, i0, i1, thread, part, o0, o0 + j->gblk < j->co ?
+		    o0 + j->gblk : j->co);
 	for (int i = i0; i < i1; i++)
-		conv_bias_grad(part + 9 * ncc, j->dz + (long)i * j->co * hw,
-		    j->co, hw, hw);
+		conv_bias_grad(part + 9L * j->co * j->ci,
+		    j->dz + (long)i * j->co * hw, j->co, hw, hw);
 }
 
 void
@@ -309,8 +338,8 @@ wino_weight_grad(float *dwt, float *db, const float *dz, const Srcs *in,
 	int ci = srcs_channels(in);
 	size_t nw = (size_t)co * ci * 9;
 	Job j = { .in = in, .dz = dz, .n = n, .ci = ci, .co = co, .h = h,
-	    .w = w, .nblk = 1, .p = plan_for(m, variant(wk, m), ci, co, h, w),
-	    .wk = wk };
+	    .w = w, .p = plan_for(m, variant(wk, m), ci, co, h, w), .wk = wk };
 
+	j.gblk = grad_block(j.p.np, ci, co);
 	slots_weights(wk, n, grad_slot, &j, dwt, nw, db, co);
 }

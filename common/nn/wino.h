@@ -7,8 +7,9 @@
  * (m+2)^2 GEMMs of the chunk's tiles (the element-wise stage,
  * Work.gemm), the output transform (adding the bias). The row kernels
  * are Work.kern's. Scratch: wino_scratch floats per thread, wino_shared
- * in Work.wbuf (the transformed weights); a partial of the weight
- * gradient has the weights' shape. Internal to nn/: conv.c chooses. */
+ * in Work.wbuf (the transformed weights, or in a weight gradient each
+ * thread's sum of their gradient); a partial of the weight gradient has
+ * the weights' shape. Internal to nn/: conv.c chooses. */
 #ifndef IMATSEG_WINO_H
 #define IMATSEG_WINO_H
 
@@ -16,8 +17,10 @@
 
 #include "conv.h"
 
-size_t wino_scratch(int ci, int co, int h, int w);
-size_t wino_shared(int ci, int co);
+/* For the F(m x m, 3x3) convolution from ci to co channels and (grad)
+ * its weight gradient on nthreads threads. */
+size_t wino_scratch(int m, int ci, int co, int h, int w);
+size_t wino_shared(int m, int ci, int co, int nthreads, int grad);
 
 /* out[n][co][h][w] = b + the 3x3 convolution of in with wt[co][ci][3][3]
  * (b NULL: no bias). With flip, wt is the weight [ci][co][3][3] of the

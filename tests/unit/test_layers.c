@@ -102,12 +102,12 @@ conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm,
 						    c.scale[ch];
 				}
 	}
-	c.wk.nbuf = kind == 0 ? conv3_scratch(ci, co, H, W) : kind == 1 ?
+	c.wk.nbuf = kind == 0 ? conv3_scratch(&c.wk, ci, co, H, W) : kind == 1 ?
 	    upconv_scratch(ci, co, H, W) : conv1_scratch(ci, H, W);
 	c.wk.buf = xmallocarray(c.wk.nbuf, sizeof(float));
 	c.wk.npart = kind == 0 ? conv3_part(ci, co) : (size_t)nw + co;
 	c.wk.part = xmallocarray(c.wk.npart * CONV_SLOTS, sizeof(float));
-	c.wk.nwbuf = conv3_shared(ci, co);
+	c.wk.nwbuf = conv3_shared(&c.wk, ci, co, H, W, 1);
 	c.wk.wbuf = xmallocarray(c.wk.nwbuf, sizeof(float));
 	conv_loss(&c);
 	Srcs in = case_in(&c);
