@@ -69,18 +69,6 @@ conv3_part(int ci, int co)
 	return (size_t)ci * co * 9 + co;
 }
 
-size_t
-upconv_part(int ci, int co)
-{
-	return (size_t)ci * co * 4 + co;
-}
-
-size_t
-conv1_part(int ci, int co)
-{
-	return (size_t)ci * co + co;
-}
-
 int
 work_pick(Work *wk, Err *e)
 {
@@ -181,54 +169,6 @@ typedef struct {
 } Job;
 
 static void
-add_bias(float *o, const float *b, int co, long len, long ld)
-{
-	for (int c = 0; c < co; c++)
-		for (long i = 0; i < len; i++)
-			o[c * ld + i] += b[c];
-}
-
-/* A backward pass image by image: with a weight gradient in slots of
- * images (slots.h), each adding into its own partial of nw weights and
- * nb biases; without one (dwt NULL) with a NULL partial, which the
- * ImageFn takes to mean the input gradient only. */
-typedef void ImageFn(void *ctx, int img, int thread, float *part);
-
-typedef struct {
-	ImageFn *fn;
-	void *ctx;
-} Images;
-
-static void
-image_task(void *ctx, int img, int thread)
-{
-	Images *im = ctx;
-
-	im->fn(im->ctx, img, thread, NULL);
-}
-
-static void
-slot_images(void *ctx, int i0, int i1, int thread, float *part)
-{
-	Images *im = ctx;
-
-	for (int i = i0; i < i1; i++)
-		im->fn(im->ctx, i, thread, part);
-}
-
-static void
-backward_images(Work *wk, int n, ImageFn *fn, void *ctx, float *dwt,
-    size_t nw, float *db, size_t nb)
-{
-	Images im = { fn, ctx };
-
-	if (dwt == NULL)
-		par_run(wk->nthreads, n, image_task, &im);
-	else
-		slots_weights(wk, n, slot_images, &im, dwt, nw, db, nb);
-}
-
-static void
 conv3_fwd_task(void *ctx, int t, int thread)
 {
 	Job *j = ctx;
@@ -307,7 +247,7 @@ conv3_din(Job *j, int img, float *scr)
 }
 
 static void
-conv3_bwd_image(void *ctx, int img, int thread, float *dw)
+conv3_bwd_image(void *ctx, int img, int band, int thread, float *dw)
 {
 	Job *j = ctx;
 	int k = j->ci * 9, h = j->h, w = j->w, co = j->co;
@@ -316,6 +256,7 @@ conv3_bwd_image(void *ctx, int img, int thread, float *dw)
 	float *plane = col + (long)k * j->rows * w;
 	const float *dzi = j->dout + (long)img * co * hw;
 
+	(void)band;	/* one per image: the rows are banded below */
 	if (dw != NULL) {
 		conv_bias_grad(dw + (long)co * k, dzi, co, hw, hw);
 		for (int y0 = 0; y0 < h; y0 += j->rows) {
@@ -352,155 +293,6 @@ conv3_backward(const Dsts *din, float *dwt, float *db, const float *dz,
 		wino_conv(din, NULL, &d, wt, 1, dm, n, ci, h, w, wk);
 	}
 	if ((dwt != NULL && !wm) || j.din != NULL)
-		backward_images(wk, n, conv3_bwd_image, &j, wm ? NULL : dwt,
+		slots_bands(wk, n, 1, conv3_bwd_image, &j, wm ? NULL : dwt,
 		    (size_t)co * ci * 9, db, co);
-}
-
-size_t
-upconv_scratch(int ci, int co, int h, int w)
-{
-	return (size_t)(ci + co * 4) * h * w;
-}
-
-static void
-src_image(float *out, const Src *in, int img, int h, int w)
-{
-	Srcs s = srcs_one(*in);
-	long hw = (long)h * w;
-
-	for (int c = 0; c < in->c; c++)
-		srcs_rows(&s, img, c, h, w, 0, h, out + c * hw);
-}
-
-static void
-upconv_fwd_task(void *ctx, int img, int thread)
-{
-	Job *j = ctx;
-	int ci = j->ci, co = j->co, h = j->h, w = j->w;
-	long hw = (long)h * w, ow = 2L * w;
-	float *a = work_scratch(j->wk, thread), *o = a + ci * hw;
-	float *oi = j->out + (long)img * co * 4 * hw;
-
-	src_image(a, j->in1, img, h, w);
-	/* o[co*4][hw] = wt[ci][co*4]^T a[ci][hw] */
-	j->wk->gemm(1, 0, co * 4, (int)hw, ci, 1, j->wt, co * 4, a, (int)hw,
-	    0, o, (int)hw);
-	for (int c = 0; c < co; c++)
-		for (int t = 0; t < 4; t++) {
-			const float *s = o + (c * 4 + t) * hw;
-			float *d = oi + c * 4 * hw + (t >> 1) * ow + (t & 1);
-			float b = j->b[c];
-
-			for (int y = 0; y < h; y++)
-				for (int x = 0; x < w; x++)
-					d[y * 2 * ow + 2 * x] = s[y * w + x] + b;
-		}
-}
-
-void
-upconv_forward(float *out, const Src *in, const float *wt, const float *b,
-    int n, int co, int h, int w, Work *wk)
-{
-	Job j = { out, NULL, NULL, in, NULL, wt, b, in->c, co, h, w, 0, 0, wk };
-
-	par_run(wk->nthreads, n, upconv_fwd_task, &j);
-}
-
-static void
-upconv_bwd_image(void *ctx, int img, int thread, float *dw)
-{
-	Job *j = ctx;
-	int ci = j->ci, co = j->co, h = j->h, w = j->w;
-	long hw = (long)h * w, ow = 2L * w;
-	float *a = work_scratch(j->wk, thread), *g = a + ci * hw;
-	const float *di = j->dout + (long)img * co * 4 * hw;
-
-	if (dw != NULL)
-		conv_bias_grad(dw + (long)ci * co * 4, di, co, 4 * hw, 4 * hw);
-	for (int c = 0; c < co; c++)
-		for (int t = 0; t < 4; t++) {
-			float *d = g + (c * 4 + t) * hw;
-			const float *s = di + c * 4 * hw + (t >> 1) * ow + (t & 1);
-
-			for (int y = 0; y < h; y++)
-				for (int x = 0; x < w; x++)
-					d[y * w + x] = s[y * 2 * ow + 2 * x];
-		}
-	if (dw != NULL) {
-		src_image(a, j->in1, img, h, w);
-		j->wk->gemm(0, 1, ci, co * 4, (int)hw, 1, a, (int)hw, g,
-		    (int)hw, 1, dw, co * 4);
-	}
-	if (j->din != NULL)
-		j->wk->gemm(0, 0, ci, (int)hw, co * 4, 1, j->wt, co * 4, g,
-		    (int)hw, 0, dsts_plane(j->din, img, 0, hw), (int)hw);
-}
-
-void
-upconv_backward(const Dsts *din, float *dwt, float *db, const float *dout,
-    const Src *in, const float *wt, int n, int co, int h, int w, Work *wk)
-{
-	size_t nw = (size_t)in->c * co * 4;
-	Job j = { NULL, dout, NULL, in, din, wt, NULL, in->c, co, h, w, 0, 0,
-	    wk };
-	backward_images(wk, n, upconv_bwd_image, &j, dwt, nw, db, co);
-}
-
-size_t
-conv1_scratch(int ci, int h, int w)
-{
-	return (size_t)ci * h * w;
-}
-
-static void
-conv1_fwd_task(void *ctx, int img, int thread)
-{
-	Job *j = ctx;
-	long hw = (long)j->h * j->w;
-	float *a = work_scratch(j->wk, thread);
-	float *oi = j->out + (long)img * j->co * hw;
-
-	src_image(a, j->in1, img, j->h, j->w);
-	j->wk->gemm(0, 0, j->co, (int)hw, j->ci, 1, j->wt, j->ci, a, (int)hw,
-	    0, oi, (int)hw);
-	add_bias(oi, j->b, j->co, hw, hw);
-}
-
-void
-conv1_forward(float *out, const Src *in, const float *wt, const float *b,
-    int n, int co, int h, int w, Work *wk)
-{
-	Job j = { out, NULL, NULL, in, NULL, wt, b, in->c, co, h, w, 0, 0, wk };
-
-	par_run(wk->nthreads, n, conv1_fwd_task, &j);
-}
-
-static void
-conv1_bwd_image(void *ctx, int img, int thread, float *dw)
-{
-	Job *j = ctx;
-	int ci = j->ci, co = j->co;
-	long hw = (long)j->h * j->w;
-	float *a = work_scratch(j->wk, thread);
-	const float *di = j->dout + (long)img * co * hw;
-
-	if (dw != NULL) {
-		conv_bias_grad(dw + (long)co * ci, di, co, hw, hw);
-		src_image(a, j->in1, img, j->h, j->w);
-		j->wk->gemm(0, 1, co, ci, (int)hw, 1, di, (int)hw, a, (int)hw,
-		    1, dw, ci);
-	}
-	if (j->din != NULL)
-		j->wk->gemm(1, 0, ci, (int)hw, co, 1, j->wt, ci, di, (int)hw, 0,
-		    dsts_plane(j->din, img, 0, hw), (int)hw);
-}
-
-void
-conv1_backward(const Dsts *din, float *dwt, float *db, const float *dout,
-    const Src *in, const float *wt, int n, int co, int h, int w, Work *wk)
-{
-	size_t nw = (size_t)co * in->c;
-	Job j = { NULL, dout, NULL, in, din, wt, NULL, in->c, co, h, w, 0, 0,
-	    wk };
-	backward_images(wk, n, conv1_bwd_image, &j, dwt, nw, db, co);
 }

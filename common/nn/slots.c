@@ -53,6 +53,42 @@ slots_weights(Work *wk, int n, SlotFn *fn, void *ctx, float *dwt, size_t nw,
 	}
 }
 
+typedef struct {
+	BandFn *fn;
+	void *ctx;
+	int nbands;
+} Bands;
+
+static void
+band_task(void *ctx, int t, int thread)
+{
+	Bands *b = ctx;
+
+	b->fn(b->ctx, t / b->nbands, t % b->nbands, thread, NULL);
+}
+
+static void
+slot_bands(void *ctx, int i0, int i1, int thread, float *part)
+{
+	Bands *b = ctx;
+
+	for (int i = i0; i < i1; i++)
+		for (int k = 0; k < b->nbands; k++)
+			b->fn(b->ctx, i, k, thread, part);
+}
+
+void
+slots_bands(Work *wk, int n, int nbands, BandFn *fn, void *ctx, float *dwt,
+    size_t nw, float *db, size_t nb)
+{
+	Bands b = { fn, ctx, nbands };
+
+	if (dwt == NULL)
+		par_run(wk->nthreads, n * nbands, band_task, &b);
+	else
+		slots_weights(wk, n, slot_bands, &b, dwt, nw, db, nb);
+}
+
 void
 conv_bias_grad(float *db, const float *d, int co, long len, long ld)
 {

@@ -22,6 +22,15 @@ typedef void SlotFn(void *ctx, int img0, int img1, int thread, float *part);
 void slots_weights(Work *wk, int n, SlotFn *fn, void *ctx, float *dwt,
     size_t nw, float *db, size_t nb);
 
+/* A backward pass band by band: with a weight gradient (dwt not NULL)
+ * in slots of images, each image's bands in turn adding into the slot's
+ * partial, the partials then added as slots_weights does; without one,
+ * every (image, band) its own task with a NULL partial, which the
+ * BandFn takes to mean the input gradient only. */
+typedef void BandFn(void *ctx, int img, int band, int thread, float *part);
+void slots_bands(Work *wk, int n, int nbands, BandFn *fn, void *ctx,
+    float *dwt, size_t nw, float *db, size_t nb);
+
 /* db[c] += the sum of d[c*ld .. c*ld+len) for c < co. */
 void conv_bias_grad(float *db, const float *d, int co, long len, long ld);
 

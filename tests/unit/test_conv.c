@@ -4,7 +4,8 @@
  * on shapes that reach the corners of the code: odd and tiny planes,
  * chunks across images, split output channels, weight gradients in
  * several passes, a concatenated input read through batch norm + ReLU
- * and a dropout mask; and the same bytes from the same thread count.
+ * and a dropout mask; the same bytes from the same thread count; and
+ * the transposed and 1x1 convolutions in several bands.
  * The finite-difference checks of the gradients are in test_layers.c. */
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +300,87 @@ test_same_bytes(void)
 	case_free(&c);
 }
 
+/* The transposed and 1x1 convolutions cut an image into bands of rows
+ * (about 1 MiB of operands each): with several bands of a tall, wide
+ * image on three threads, they still give what loops in double give. */
+static void
+test_banded(void)
+{
+	enum { CI = 64, CO = 8, H = 21, W = 512, HW = H * W };
+	float *x = xmallocarray(CI * HW, sizeof(float));
+	float *wt = xmallocarray(CI * CO * 4, sizeof(float)), b[CO];
+	float *out = xmallocarray(CO * 4 * HW, sizeof(float));
+	float *dout = xmallocarray(CO * 4 * HW, sizeof(float));
+	float *dx = xmallocarray(CI * HW, sizeof(float));
+	float *dw = xcalloc(CI * CO * 4, sizeof(float)), db[CO] = { 0 };
+	double *r = xcalloc(CO * 4 * HW, sizeof(double));
+	double *rx = xcalloc(CI * HW, sizeof(double));
+	double *rw = xcalloc(CI * CO * 4, sizeof(double)), rb[CO] = { 0 };
+	Src in = src_plain(x, CI * HW, CI);
+	Dsts din = dsts_one(dx, CI * HW, CI);
+	Work wk = { .gemm = gemm_blas, .nthreads = 3 };
+	Rng rg;
+
+	rng_seed(&rg, 23);
+	fill_normal(x, CI * HW, &rg, 1);
+	fill_normal(wt, CI * CO * 4, &rg, 0.2);
+	fill_normal(b, CO, &rg, 0.2);
+	fill_normal(dout, CO * 4 * HW, &rg, 1);
+	wk.nbuf = upconv_scratch(CI, CO, H, W);
+	CHECK(conv1_scratch(CI, H, W) < (size_t)CI * HW / 2);	/* bands */
+	wk.buf = xmallocarray(wk.nbuf * 3, sizeof(float));
+	wk.npart = upconv_part(CI, CO);
+	wk.part = xmallocarray(wk.npart * 3 * CONV_SLOTS, sizeof(float));
+	/* transposed: out[o][2y+dy][2x+dx] = b[o] + sum_c wt[c][o][dy][dx] x */
+	for (int c = 0; c < CI; c++)
+		for (int o = 0; o < CO; o++)
+			for (int t = 0; t < 4; t++)
+				for (int p = 0; p < HW; p++) {
+					long q = (long)o * 4 * HW + (2 * (p / W) +
+					    t / 2) * 2 * W + 2 * (p % W) + t % 2;
+					double wv = wt[(c * CO + o) * 4 + t];
+
+					r[q] += wv * x[c * HW + p] + (c ? 0 : b[o]);
+					rx[c * HW + p] += wv * dout[q];
+					rw[(c * CO + o) * 4 + t] += (double)x[c * HW +
+					    p] * dout[q];
+					if (c == 0)
+						rb[o] += dout[q];
+				}
+	upconv_forward(out, &in, wt, b, 1, CO, H, W, &wk);
+	upconv_backward(&din, dw, db, dout, &in, wt, 1, CO, H, W, &wk);
+	CHECK(rel_err(out, r, CO * 4 * HW) < 2e-6);
+	CHECK(rel_err(dx, rx, CI * HW) < 2e-6);
+	CHECK(rel_err(dw, rw, CI * CO * 4) < 2e-6);
+	CHECK(rel_err(db, rb, CO) < 2e-6);
+	/* 1x1 from CI to CO channels, the same input and weights */
+	memset(r, 0, CO * HW * sizeof(double));
+	memset(rx, 0, CI * HW * sizeof(double));
+	memset(rw, 0, CI * CO * sizeof(double));
+	memset(rb, 0, sizeof rb);
+	memset(dw, 0, CI * CO * sizeof(float));
+	memset(db, 0, sizeof db);
+	for (int o = 0; o < CO; o++)
+		for (int c = 0; c < CI; c++)
+			for (int p = 0; p < HW; p++) {
+				double wv = wt[o * CI + c], g = dout[o * HW + p];
+
+				r[o * HW + p] += wv * x[c * HW + p] + (c ? 0 : b[o]);
+				rx[c * HW + p] += wv * g;
+				rw[o * CI + c] += (double)x[c * HW + p] * g;
+				if (c == 0)
+					rb[o] += g;
+			}
+	conv1_forward(out, &in, wt, b, 1, CO, H, W, &wk);
+	conv1_backward(&din, dw, db, dout, &in, wt, 1, CO, H, W, &wk);
+	CHECK(rel_err(out, r, CO * HW) < 2e-6);
+	CHECK(rel_err(dx, rx, CI * HW) < 2e-6);
+	CHECK(rel_err(dw, rw, CI * CO) < 2e-6);
+	CHECK(rel_err(db, rb, CO) < 2e-6);
+	free(x), free(wt), free(out), free(dout), free(dx), free(dw), free(r);
+	free(rx), free(rw), free(wk.buf), free(wk.part);
+}
+
 int
 main(void)
 {
@@ -307,5 +389,6 @@ main(void)
 	TEST(test_avx2);
 	TEST(test_avx512);
 	TEST(test_same_bytes);
+	TEST(test_banded);
 	return tap_done();
 }
