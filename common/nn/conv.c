@@ -203,7 +203,7 @@ conv3_forward(float *z, const Srcs *in, const float *wt, const float *b,
 		wino_conv(&out, b, in, wt, 0, m, n, co, h, w, wk);
 		return;
 	}
-	par_run(wk->nthreads, n * j.nbands, conv3_fwd_task, &j);
+	work_run(wk, n * j.nbands, conv3_fwd_task, &j);
 }
 
 /* The input gradient of a 3x3 convolution is the 3x3 convolution of

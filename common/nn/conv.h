@@ -6,7 +6,8 @@
  * Dsts skips it, and so does a NULL weight gradient its part).
  *
  * Work says how: the GEMM kernel, the instruction set's kernels, the
- * algorithm of the 3x3 layers, the thread count, and scratch memory the
+ * algorithm of the 3x3 layers, the threads (a count, and the team that
+ * keeps them if the caller made one), and scratch memory the
  * caller sized with the *_scratch functions (nbuf floats per thread),
  * conv3_shared (nwbuf floats, shared) and for partial weight gradients
  * (npart floats, the largest of conv3_part, upconv_part and conv1_part,
@@ -23,6 +24,7 @@
 #include "err.h"
 #include "gemm.h"
 #include "kern.h"
+#include "par.h"
 #include "tensor.h"
 
 /* Slots per thread: more than one, so that a thread held up by other
@@ -51,6 +53,7 @@ typedef struct {
 	ConvAlgo conv;
 	float *wbuf;	/* nwbuf floats: transformed weights */
 	size_t nwbuf;
+	ParTeam *team;	/* nthreads kept threads, or NULL: new ones per call */
 } Work;
 
 /* The kernels and the algorithm the environment asks for (IMATSEG_ISA,

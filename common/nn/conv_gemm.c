@@ -111,7 +111,7 @@ upconv_forward(float *out, const Src *in, const float *wt, const float *b,
 	Job j = job(out, NULL, in, NULL, wt, b, co, h, w,
 	    (long)(in->c + 4 * co) * w, wk);
 
-	par_run(wk->nthreads, n * j.nbands, upconv_fwd_task, &j);
+	work_run(wk, n * j.nbands, upconv_fwd_task, &j);
 }
 
 static void
@@ -194,7 +194,7 @@ conv1_forward(float *out, const Src *in, const float *wt, const float *b,
 {
 	Job j = job(out, NULL, in, NULL, wt, b, co, h, w, (long)in->c * w, wk);
 
-	par_run(wk->nthreads, n * j.nbands, conv1_fwd_task, &j);
+	work_run(wk, n * j.nbands, conv1_fwd_task, &j);
 }
 
 static void

@@ -16,6 +16,15 @@ work_part(const Work *wk, int slot)
 	return wk->part + (size_t)slot * wk->npart;
 }
 
+void
+work_run(const Work *wk, int ntasks, ParFn *fn, void *ctx)
+{
+	if (wk->team != NULL)
+		par_team_run(wk->team, ntasks, fn, ctx);
+	else
+		par_run(wk->nthreads, ntasks, fn, ctx);
+}
+
 typedef struct {
 	SlotFn *fn;
 	void *ctx;
@@ -42,7 +51,7 @@ slots_weights(Work *wk, int n, SlotFn *fn, void *ctx, float *dwt, size_t nw,
 	int ns = wk->nthreads * CONV_SLOTS < n ? wk->nthreads * CONV_SLOTS : n;
 	Slots sl = { fn, ctx, wk, n, ns, nw + nb };
 
-	par_run(wk->nthreads, ns, slot_task, &sl);
+	work_run(wk, ns, slot_task, &sl);
 	for (int s = 0; s < ns; s++) {
 		const float *p = work_part(wk, s);
 
@@ -84,7 +93,7 @@ slots_bands(Work *wk, int n, int nbands, BandFn *fn, void *ctx, float *dwt,
 	Bands b = { fn, ctx, nbands };
 
 	if (dwt == NULL)
-		par_run(wk->nthreads, n * nbands, band_task, &b);
+		work_run(wk, n * nbands, band_task, &b);
 	else
 		slots_weights(wk, n, slot_bands, &b, dwt, nw, db, nb);
 }

@@ -10,9 +10,12 @@
 #include <stddef.h>
 
 #include "conv.h"
+#include "par.h"
 
 float *work_scratch(const Work *wk, int thread);
 float *work_part(const Work *wk, int slot);
+/* par_run on the Work's team, or on wk->nthreads new threads without. */
+void work_run(const Work *wk, int ntasks, ParFn *fn, void *ctx);
 
 /* Cuts the n images into slots (nthreads * CONV_SLOTS at most) and runs
  * fn on each slot's images img0..img1-1 with the slot's partial, its

@@ -244,6 +244,7 @@ unet_free(Unet *u)
 	free(u->wk.buf);
 	free(u->wk.part);
 	free(u->wk.wbuf);
+	par_team_free(u->wk.team);
 	free(u->params);
 	free(u->grads);
 	free(u->stats);
@@ -256,6 +257,8 @@ unet_set_threads(Unet *u, int n)
 {
 	u->wk.nthreads = n < 1 ? 1 : n > 64 ? 64 : n;
 	gemm_set_threads(1);
+	par_team_free(u->wk.team);
+	u->wk.team = u->wk.nthreads > 1 ? par_team_new(u->wk.nthreads) : NULL;
 	/* scratch is per thread: sized again at the next forward */
 	free(u->wk.buf);
 	free(u->wk.part);

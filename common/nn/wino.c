@@ -278,8 +278,8 @@ wino_conv(const Dsts *out, const float *b, const Srcs *in, const float *wt,
 	j.nchunks = (n * j.p.th + j.p.rows - 1) / j.p.rows;
 	while (j.nchunks * j.nblk < MIN_TASKS && j.nblk < maxblk)
 		j.nblk++;
-	par_run(wk->nthreads, co, weights_task, &j);
-	par_run(wk->nthreads, j.nchunks * j.nblk, conv_task, &j);
+	work_run(wk, co, weights_task, &j);
+	work_run(wk, j.nchunks * j.nblk, conv_task, &j);
 }
 
 /* The weight gradient of output channels o0..o1-1 over a slot's images:
