@@ -49,7 +49,8 @@ $(foreach f,$(O3FILES),build/common/$(f).o build/asan/common/$(f).o): XCFLAGS = 
 # The kernels of common/nn/kern.h, one source built once per instruction
 # set; kern.c picks one at run time by what the CPU has (IMATSEG_ISA
 # forces one). Only these files get -m flags: the rest of the build runs
-# on any x86-64. The scalar build is kept free of vector instructions.
+# on any x86-64. The scalar build is kept free of vector instructions;
+# the others fuse multiply-adds, which -std=c11 alone would not.
 KERNFLAGS_scalar = -O2 -fno-tree-vectorize -fno-tree-slp-vectorize
 KERNFLAGS_avx2   = -O3 -mavx2 -mfma -ffp-contract=fast
 KERNFLAGS_avx512 = -O3 -mavx512f -mavx512vl -mavx512bw -mavx512dq -mfma -ffp-contract=fast \
