@@ -113,8 +113,11 @@ K(wino4_out)(float *restrict y, long ldy, int rows, const float *restrict m,
 			for (int c = 0; c < 4; c++)
 				q[c] += b;
 			zip4(q, out);
-			memcpy(y + k * ldy + 4L * t, out, (size_t)(left < 4 * VL ?
-			    left : 4 * VL) * sizeof(float));
+			if (left >= 4 * VL)
+				memcpy(y + k * ldy + 4L * t, out, sizeof out);
+			else
+				memcpy(y + k * ldy + 4L * t, out,
+				    (size_t)left * sizeof(float));
 		}
 	}
 }

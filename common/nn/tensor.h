@@ -51,6 +51,9 @@ int srcs_channels(const Srcs *s);
  * as read, into out[(r1-r0)*w]; the plane is h x w. */
 void srcs_rows(const Srcs *s, int img, int ci, int h, int w, int r0, int r1,
     float *out);
+/* The same rows, each ld floats after the previous (ld >= w). */
+void srcs_rows_ld(const Srcs *s, int img, int ci, int h, int w, int r0,
+    int r1, float *out, long ld);
 /* The gradient plane of channel ci of image img. */
 float *dsts_plane(const Dsts *d, int img, int ci, long hw);
 

@@ -130,14 +130,20 @@ static void
 fetch_rows(const Srcs *in, int img, int c, int h, int w, int y0, int y1,
     float *pad, long ldp)
 {
-	for (int y = y0; y < y1; y++, pad += ldp) {
-		if (y < 0 || y >= h) {
-			memset(pad, 0, (size_t)ldp * sizeof *pad);
-			continue;
-		}
-		pad[0] = 0;
-		srcs_rows(in, img, c, h, w, y, y + 1, pad + 1);
-		memset(pad + 1 + w, 0, (size_t)(ldp - 1 - w) * sizeof *pad);
+	int a = y0 > 0 ? y0 : 0, b = y1 < h ? y1 : h;
+
+	if (a > y0)
+		memset(pad, 0, (size_t)((a - y0) * ldp) * sizeof *pad);
+	if (b < y1)
+		memset(pad + (b - y0) * ldp, 0, (size_t)((y1 - b) * ldp) *
+		    sizeof *pad);
+	if (a >= b)
+		return;
+	srcs_rows_ld(in, img, c, h, w, a, b, pad + (a - y0) * ldp + 1, ldp);
+	for (float *r = pad + (a - y0) * ldp; r < pad + (b - y0) * ldp;
+	    r += ldp) {
+		r[0] = 0;
+		memset(r + 1 + w, 0, (size_t)(ldp - 1 - w) * sizeof *r);
 	}
 }
 
