@@ -1,3 +1,5 @@
+/* conv.c — the 3x3 convolutions of conv.h: which algorithm each runs,
+ * and the im2col + GEMM one (Winograd's are wino.c's). */
 #include "conv.h"
 
 #include <stdlib.h>
@@ -111,7 +113,6 @@ conv_algo_name(ConvAlgo a)
 	return name[a];
 }
 
-
 /* The 9 shifted copies of one input channel for output rows y0..y1-1.
  * pl holds input rows p0.. of the channel (p0 = max(0, y0-1)). */
 static void
@@ -156,12 +157,11 @@ im2col(float *col, const Srcs *in, int img, int h, int w, int y0, int y1,
 	}
 }
 
-/* One convolution call, shared by its tasks. */
+/* One im2col convolution call, shared by its tasks. */
 typedef struct {
 	float *out;
 	const float *dout;
 	const Srcs *in;
-	const Src *in1;
 	const Dsts *din;
 	const float *wt, *b;
 	int ci, co, h, w, rows, nbands;
@@ -192,10 +192,10 @@ conv3_forward(float *z, const Srcs *in, const float *wt, const float *b,
     int n, int co, int h, int w, Work *wk)
 {
 	int ci = srcs_channels(in), rows = band_rows(ci, h, w);
-	Job j = { z, NULL, in, NULL, NULL, wt, b, ci, co, h, w, rows,
-	    (h + rows - 1) / rows, wk };
-
 	int m = tile_m(conv3_algo(wk, ci, co, h, w));
+	Job j = { .out = z, .in = in, .wt = wt, .b = b, .ci = ci, .co = co,
+	    .h = h, .w = w, .rows = rows, .nbands = (h + rows - 1) / rows,
+	    .wk = wk };
 
 	if (m > 0) {
 		Dsts out = dsts_one(z, (long)co * h * w, co);
@@ -282,8 +282,9 @@ conv3_backward(const Dsts *din, float *dwt, float *db, const float *dz,
 	int ci = srcs_channels(in);
 	int wm = dwt != NULL ? tile_m(conv3_algo(wk, ci, co, h, w)) : 0;
 	int dm = din != NULL ? tile_m(conv3_algo(wk, co, ci, h, w)) : 0;
-	Job j = { NULL, dz, in, NULL, dm ? NULL : din, wt, NULL, ci, co, h,
-	    w, band_rows(ci, h, w), 0, wk };
+	Job j = { .dout = dz, .in = in, .din = dm ? NULL : din, .wt = wt,
+	    .ci = ci, .co = co, .h = h, .w = w, .rows = band_rows(ci, h, w),
+	    .wk = wk };
 
 	if (wm)
 		wino_weight_grad(dwt, db, dz, in, wm, n, co, h, w, wk);

@@ -37,6 +37,8 @@ typedef struct {
 	int lanes;		/* floats per vector */
 	long fma_flops;		/* floating-point operations per fma_loop round */
 	WinoKern f2, f4;	/* F(2x2,3x3), F(4x4,3x3) */
+	/* out[i] = max(0, a*x[i] + b): a lazy batch norm + ReLU read */
+	void (*bnrelu)(float *out, const float *x, long n, float a, float b);
 	/* n rounds of independent multiply-adds: the peak to compare with */
 	void (*fma_loop)(long n, float *sink);
 } Kern;

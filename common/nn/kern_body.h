@@ -19,6 +19,27 @@
 #include "kern_wino4.h"
 #include "kern_winow.h"
 
+static void
+K(bnrelu)(float *restrict out, const float *restrict x, long n, float a,
+    float b)
+{
+	const vf va = splat(a), vb = splat(b), zero = splat(0);
+	long i = 0;
+
+	/* v where v > 0, else +0 (NaN too, as the scalar tail has it) */
+	for (; i + VL <= n; i += VL) {
+		vf v = va * ld(x + i) + vb;
+		vi pos = v > zero;
+
+		st(out + i, (vf)((vi)v & pos));
+	}
+	for (; i < n; i++) {
+		float v = a * x[i] + b;
+
+		out[i] = v > 0 ? v : 0;
+	}
+}
+
 /* n rounds of 12 independent multiply-adds on whole vectors: the peak
  * the reports measure shares against. The sum goes to *sink so that
  * the work is kept. */
@@ -47,5 +68,5 @@ const Kern K(kern) = {
 	    K(wino2_unweights) },
 	{ 4, K(wino4_in), K(wino4_out), K(wino4_dy), K(wino4_weights),
 	    K(wino4_unweights) },
-	K(fma_loop),
+	K(bnrelu), K(fma_loop),
 };

@@ -79,18 +79,27 @@ read_run(const Src *p, int ci, const float *x, const uint8_t *m, long len,
 			out[i] = m[i] ? out[i] * p->keep : 0;
 }
 
+const Src *
+srcs_locate(const Srcs *s, int img, int *ci, long hw, const float **plane)
+{
+	const Src *p = &s->p[0];
+
+	if (*ci >= p->c) {
+		*ci -= p->c;
+		p = &s->p[1];
+	}
+	*plane = p->x + img * p->stride + *ci * hw;
+	return p;
+}
+
 void
 srcs_rows_ld(const Srcs *s, int img, int ci, int h, int w, int r0, int r1,
     float *out, long ld)
 {
-	const Src *p = &s->p[0];
+	const float *plane;
+	const Src *p = srcs_locate(s, img, &ci, (long)h * w, &plane);
 	long hw = (long)h * w;
-
-	if (ci >= p->c) {
-		ci -= p->c;
-		p = &s->p[1];
-	}
-	const float *x = p->x + img * p->stride + ci * hw + (long)r0 * w;
+	const float *x = plane + (long)r0 * w;
 	const uint8_t *m = p->mask == NULL ? NULL :
 	    p->mask + ((long)img * p->c + ci) * hw + (long)r0 * w;
 	if (ld == w) {

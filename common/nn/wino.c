@@ -124,11 +124,34 @@ weights_task(void *ctx, int o, int thread)
 	    j->flip ? (long)j->co * 9 : 9, j->ci, j->flip);
 }
 
+/* Rows a..b-1 of channel c as read, into rows ldp apart from column 0
+ * of out: through the instruction set's batch norm + ReLU, or tensor.h's
+ * reader for a dropout mask. */
+static void
+read_rows(const Srcs *in, const Kern *k, int img, int c, int h, int w, int a,
+    int b, float *out, long ldp)
+{
+	const float *plane;
+	int gc = c;
+	const Src *p = srcs_locate(in, img, &gc, (long)h * w, &plane);
+
+	if (p->mask != NULL) {
+		srcs_rows_ld(in, img, c, h, w, a, b, out, ldp);
+		return;
+	}
+	for (int y = a; y < b; y++, out += ldp)
+		if (p->scale == NULL)
+			memcpy(out, plane + (long)y * w, (size_t)w * sizeof *out);
+		else
+			k->bnrelu(out, plane + (long)y * w, w, p->scale[gc],
+			    p->shift[gc]);
+}
+
 /* Input rows y0..y1-1 of channel c into pad, ldp apart, each from
  * column -1 and zero outside the image. */
 static void
-fetch_rows(const Srcs *in, int img, int c, int h, int w, int y0, int y1,
-    float *pad, long ldp)
+fetch_rows(const Srcs *in, const Kern *k, int img, int c, int h, int w,
+    int y0, int y1, float *pad, long ldp)
 {
 	int a = y0 > 0 ? y0 : 0, b = y1 < h ? y1 : h;
 
@@ -139,7 +162,7 @@ fetch_rows(const Srcs *in, int img, int c, int h, int w, int y0, int y1,
 		    sizeof *pad);
 	if (a >= b)
 		return;
-	srcs_rows_ld(in, img, c, h, w, a, b, pad + (a - y0) * ldp + 1, ldp);
+	read_rows(in, k, img, c, h, w, a, b, pad + (a - y0) * ldp + 1, ldp);
 	for (float *r = pad + (a - y0) * ldp; r < pad + (b - y0) * ldp;
 	    r += ldp) {
 		r[0] = 0;
@@ -186,8 +209,8 @@ input_run(const Job *j, const Part *pt, float *pad, int img, int ty0,
 	float *v = pt->x;
 
 	for (int c = 0; c < j->ci; c++) {
-		fetch_rows(j->in, img, c, j->h, j->w, p->m * ty0 - 1,
-		    p->m * ty1 + 1, pad, p->ldp);
+		fetch_rows(j->in, j->wk->kern, img, c, j->h, j->w,
+		    p->m * ty0 - 1, p->m * ty1 + 1, pad, p->ldp);
 		for (int ty = ty0; ty < ty1; ty++)
 			p->k->in(v + c * p->ld + toff + (long)(ty - ty0) * p->tw,
 			    ldv, pad + (long)p->m * (ty - ty0) * p->ldp, p->ldp,
@@ -207,8 +230,8 @@ dy_run(const Job *j, const Part *pt, float *pad, int img, int ty0, int ty1,
 	for (int c = pt->o0; c < pt->o1; c++) {
 		float *d = pt->x + (c - pt->o0) * p->ld + toff;
 
-		fetch_rows(&dz, img, c, j->h, j->w, p->m * ty0, p->m * ty1, pad,
-		    p->ldp);
+		fetch_rows(&dz, j->wk->kern, img, c, j->h, j->w, p->m * ty0,
+		    p->m * ty1, pad, p->ldp);
 		for (int ty = ty0; ty < ty1; ty++)
 			p->k->dy(d + (long)(ty - ty0) * p->tw, ldd,
 			    pad + (long)p->m * (ty - ty0) * p->ldp + 1, p->ldp,
