@@ -5,7 +5,7 @@ load helpers
 
 setup_file() {
 	export OUT="$BATS_FILE_TMPDIR/out"
-	export VARS="OUT=$OUT SYNTH_IMAGES=24 SYNTH_TEST=4 SYNTH_SIDES=120-200 SIZE=32 FILTERS=4 EPOCHS=1 BATCH=4 VAL=4 J=2"
+	export VARS="BIN=$BIN OUT=$OUT SYNTH_IMAGES=24 SYNTH_TEST=4 SYNTH_SIDES=120-200 SIZE=32 FILTERS=4 EPOCHS=1 BATCH=4 VAL=4 J=2"
 	make -s -C "$TOP/examples" $VARS > "$BATS_FILE_TMPDIR/first.log" 2>&1
 	echo $? > "$BATS_FILE_TMPDIR/first.status"
 }
@@ -29,6 +29,7 @@ run_dir() {
 	ls "$OUT"/masks-v4/val/*.png > /dev/null
 	tar tf "$(ls "$OUT"/shards-v4-s32/train/*.tar | head -1)" | grep -q '\.ppm$'
 	[ -s "$r/model.safetensors" ]
+	"$PY" "$TOP/tests/ref/tfevents.py" "$r"/tensorboard/events.out.tfevents.* | grep -q '"val/miou"'
 	run -0 awk -F'\t' 'NR == 1 { print $1, $6 } END { print NR }' "$r/train.tsv"
 	assert_line --index 0 "epoch val_miou"
 	assert_line --index 1 "2"
@@ -75,4 +76,85 @@ run_dir() {
 	# one header, one row per epoch: the resumed run appended the rest
 	[ "$(grep -c '^epoch' "$r/train.tsv")" -eq 1 ]
 	[ "$(($(wc -l < "$r/train.tsv") - 1))" -eq 40 ]
+}
+
+# pngs DIR: "NAME MODE WIDTH HEIGHT" of the four figures, as PIL opens them.
+pngs() {
+	"$PY" -c '
+import sys
+from PIL import Image
+for n in ("categories", "share", "objects", "attributes"):
+    i = Image.open("%s/%s.png" % (sys.argv[1], n)); i.load()
+    print(n, i.mode, *i.size)' "$1"
+}
+
+# browse DIR: the page's DOM after a headless Chromium loaded it.
+browse() {
+	timeout 120 chromium --headless --no-sandbox --disable-gpu \
+	    --disable-quic --no-first-run --disable-background-networking \
+	    --disable-component-update --disable-sync \
+	    --user-data-dir="$BATS_TEST_TMPDIR/profile$2" \
+	    --virtual-time-budget=5000 --dump-dom "file://$1/index.html"
+}
+
+@test "make eda on the bundled sample: four figures and a page that shows them" {
+	run -0 make -s -C "$TOP/examples" OUT="$BATS_TEST_TMPDIR/o" DATA="$SAMPLE" eda
+	d="$BATS_TEST_TMPDIR/o/eda-sample"
+	run -0 pngs "$d"
+	assert_output "categories RGB 1100 520
+share RGB 1100 520
+objects RGB 1100 520
+attributes RGB 1100 520"
+	# the table: every category, the 8 the sample has first in the plot
+	[ "$(grep -c '^<tr><td>[0-9]' "$d/index.html")" -eq 46 ]
+	grep -q '<p>12 objects (annotation rows) in 2 images; 8 of 46 categories present.</p>' "$d/index.html"
+	# nothing else left behind (the temporary directory is gone)
+	run -0 ls -A "$d"
+	assert_output "attributes.png
+categories.png
+index.html
+objects.png
+share.png
+stats.tsv"
+	run -0 browse "$d" 1
+	assert_output --partial 'data-loaded="4/4"'
+	assert_output --partial 'all 4 figures loaded'
+	rm "$d/share.png"
+	run -0 browse "$d" 2
+	assert_output --partial 'data-loaded="3/4"'
+}
+
+@test "make eda on synthetic data: the histograms add up to the table's totals" {
+	d=$(ls -d "$OUT"/eda-synth-*)
+	run -0 pngs "$d"
+	[ "${#lines[@]}" -eq 4 ]
+	run -0 browse "$d" 3
+	assert_output --partial 'data-loaded="4/4"'
+	# objects per image sum to the images, attributes per object to the rows
+	run -0 awk -F'\t' '$1 == "objects_per_image" { i += $5; r += $4 }
+	    $1 == "attributes_per_object" { a += $4 }
+	    $1 == "total" { print (i == $5 && r == $4 && a == $4) ? "ok" : "bad", ($4 > 100) }' "$d/stats.tsv"
+	assert_output "ok 1"
+}
+
+@test "eda.sh refuses what is no --stats table, and a data set without rows" {
+	printf 'ImageId,EncodedPixels,Height,Width,ClassId\n' | rle2mask --stats > empty.tsv
+	run -1 sh "$TOP/examples/eda.sh" empty.tsv out
+	assert_output "eda.sh: empty.tsv: no annotation rows to plot"
+	echo hello > junk.tsv
+	run -1 sh "$TOP/examples/eda.sh" junk.tsv out
+	assert_output "eda.sh: junk.tsv: not a table of rle2mask --stats"
+	[ ! -e out/index.html ]
+	run -2 sh "$TOP/examples/eda.sh" empty.tsv
+}
+
+@test "make serve: the demo's model served, until stopped" {
+	make -C "$TOP/examples" $VARS LISTEN=127.0.0.1:0 serve > serve.log 2>&1 &
+	mk=$!
+	url=$(wait_listening serve.log "$mk")
+	server=$(pgrep -P "$mk" || :)
+	run curl -s "${url}v1/model"
+	[ -n "$server" ] && kill "$server"
+	wait "$mk" || :
+	assert_output --partial '"size":32,"filters":4'
 }

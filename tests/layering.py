@@ -30,13 +30,13 @@ COMMON = os.path.join(TOP, "common")
 
 # Library headers and the layers whose code may include them.
 LIBRARY_HEADERS = {
-    "jansson.h": {"data", "shard", "model"},
+    "jansson.h": {"data", "shard", "model", "serve"},
     "csv.h": {"data"},
     "vips/vips.h": {"image", "synth"},
     "zlib.h": {"image"},
     "libdeflate.h": {"image"},
     "cblas.h": {"nn"},
-    "microhttpd.h": set(),
+    "microhttpd.h": {"serve"},
     "mpi.h": {"model"},
 }
 

@@ -197,3 +197,22 @@ Image.new("RGB", (4, 4)).save("rgb.png")'
 	run -1 mask2rle --labels missing.json ok.png
 	assert_output --partial "mask2rle: missing.json"
 }
+
+@test "--instances --connectivity 4 on a 2000x2000 checkerboard: 4 million objects in under 300 MB" {
+	mkmask cb.png 2000 2000 '
+y, x = np.indices(m.shape)
+m[:] = np.where((x + y) % 2 == 0, 1, 2)'
+	/usr/bin/time -f %M -o rss mask2rle --instances --connectivity 4 cb.png > cb.csv
+	rows=$(($(wc -l < cb.csv) - 1))
+	assert_equal "$rows" 4000000
+	# every object is one pixel: "start 1"
+	run -0 awk -F, 'NR > 1 && $2 !~ / 1$/ { bad++ } END { print bad + 0 }' cb.csv
+	assert_output 0
+	# the 4-connected pixels of category 0 (value 1) are (x + y) even
+	run -0 awk -F, 'NR == 2 || NR == 3 { print }' cb.csv
+	assert_line --index 0 "cb.jpg,1 1,0"
+	assert_line --index 1 "cb.jpg,3 1,0"
+	not_sanitized
+	echo "peak RSS $(cat rss) kB"
+	[ "$(cat rss)" -lt 300000 ]
+}

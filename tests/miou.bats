@@ -201,6 +201,7 @@ for i in range(120):
     Image.fromarray(m).save("t/%03d.png" % i)
     Image.fromarray(m).save("p/%03d.png" % i)
 PY
+	not_sanitized
 	ls t/*.png | head -3 > few.list
 	ls t/*.png > all.list
 	run -0 "$PY" -c '

@@ -1,12 +1,10 @@
 #!/usr/bin/env bats
 # mkshards: photo/mask pairs to tar shards (mkshards(1), imatseg-shard(5)).
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers
 
 setup() {
-	bin="$BATS_TEST_DIRNAME/../bin"
+	bin=$BIN
 	check="$BATS_TEST_DIRNAME/../build/ref/shardcheck"
 	py=/usr/bin/python3
 	cd "$BATS_TEST_TMPDIR"
@@ -30,6 +28,29 @@ setup() {
 	run -2 "$bin/mkshards" -o 'o-%d.tar' --size 0 < d/list.tsv
 	run -2 "$bin/mkshards" -o 'o-%d.tar' --images d/img < d/list.tsv
 	assert_output --partial '--images and --masks go together'
+}
+
+@test "a field width in -o too large to mean anything is refused (exit 2)" {
+	run -2 "$bin/mkshards" -o 's-%099999999999d.tar' < d/list.tsv
+	assert_output --partial "-o: 's-%099999999999d.tar': the width of %d is at most 64"
+	run -2 "$bin/mkshards" -o 's-%65d.tar' < d/list.tsv
+	assert_output --partial 'the width of %d is at most 64'
+	run -0 "$bin/mkshards" -q -o 's-%064d.tar' < d/list.tsv
+	[ -f "s-$(printf '%064d' 0).tar" ]
+}
+
+@test "on a full disk: exit 1, and the summary counts only the shards that landed" {
+	[ "$(id -u)" = 0 ] || fail "needs root, as CI runs, for a small file system"
+	# 6 samples of ~17 kB, 2 a shard; disks from 40 to 100 kB fill up in
+	# the first, second or third shard, at its first or its second sample
+	for kb in 40 50 60 70 80 90 100; do
+		run -1 on_full_disk $kb full "$bin/mkshards" --size 64 \
+		    --per-shard 2 -o 'full/s-%d.tar' < d/list.tsv
+		assert_output --partial 'No space left on device'
+		set -- $(echo "$output" | sed -n 's/.*: \([0-9]*\) samples in \([0-9]*\) shards$/\1 \2/p')
+		[ $# = 2 ] || fail "no summary at $kb kB: $output"
+		[ "$1" = $(($2 * 2)) ] || fail "at $kb kB: $output"
+	done
 }
 
 @test "shards list with tar tf: KEY.ppm, KEY.pgm, KEY.json per sample" {

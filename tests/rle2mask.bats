@@ -243,6 +243,24 @@ CSV
 000000010223.png"
 }
 
+@test "a killed run's temporary files are removed by the next run; a live one's are kept" {
+	golden
+	mkdir masks
+	# a run still writing: its file must stay
+	mkfifo hold
+	"$TOP/build/ref/atomic_kill" hold masks/live.png < hold &
+	exec 5> hold
+	while [ "$(ls -A masks | wc -l)" != 1 ]; do sleep 0.1; done
+	run -137 "$TOP/build/ref/atomic_kill" kill masks/img.png
+	[ "$(ls -A masks | wc -l)" = 2 ]
+	run -0 rle2mask -o masks g.csv
+	assert_equal "$(ls -A masks | sed 's/imatseg\..*/imatseg.../')" \
+	    "$(printf '%s\n' .live.png.imatseg... img.png)"
+	exec 5>&-
+	wait
+	assert_equal "$(ls -A masks)" "img.png"
+}
+
 @test "a mask that cannot be written is reported and the run exits 1" {
 	mkdir out
 	# the final name is taken by a directory: rename must fail
@@ -255,25 +273,41 @@ CSV
 000000010223.png"
 }
 
-@test "--stats: rows, images and pixels per category and attribute" {
+@test "--stats: rows, images, pixels and area share per category and attribute" {
 	golden
 	run -0 rle2mask --stats g.csv
-	assert_line --index 0 "kind	id	name	rows	images	pixels"
-	assert_line "category	0	shirt, blouse	1	1	6"
-	assert_line "category	4	jacket	1	1	8"
-	assert_line "category	32	pocket	1	1	2"
-	assert_line "category	1	top, t-shirt, sweatshirt	0	0	0"
-	assert_line "attribute	3	mini (length)	1	1	8"
-	assert_line "attribute	14	zip-up	1	1	8"
-	assert_line "total			3	1	16"
+	assert_line --index 0 "kind	id	name	rows	images	pixels	share"
+	# share: the mean over the rows of mask area / image area (4x3)
+	assert_line "category	0	shirt, blouse	1	1	6	0.5"
+	assert_line "category	4	jacket	1	1	8	0.666667"
+	assert_line "category	32	pocket	1	1	2	0.166667"
+	assert_line "category	1	top, t-shirt, sweatshirt	0	0	0	nan"
+	assert_line "attribute	3	mini (length)	1	1	8	0.666667"
+	assert_line "attribute	14	zip-up	1	1	8	0.666667"
+	assert_line "total			3	1	16	0.444444"
 	[ "$(grep -c '^category' <<< "$output")" -eq 46 ]
+}
+
+@test "--stats: histograms of objects per image and attributes per object" {
+	golden
+	printf 'two.jpg,1 1,2,2,5_3\ntwo.jpg,2 1,2,2,5_1_2_3\n' >> g.csv
+	run -0 rle2mask --stats g.csv
+	# every count from 1 (objects) or 0 (attributes) to the largest
+	run -0 grep -E '^(objects_per_image|attributes_per_object)' <<< "$output"
+	assert_output "objects_per_image	1		0	0	0	nan
+objects_per_image	2		2	1	2	0.25
+objects_per_image	3		3	1	16	0.444444
+attributes_per_object	0		2	1	8	0.333333
+attributes_per_object	1		1	1	1	0.25
+attributes_per_object	2		1	1	8	0.666667
+attributes_per_object	3		1	1	1	0.25"
 }
 
 @test "--stats counts images once per category across non-consecutive rows" {
 	run -0 rle2mask --stats "$SAMPLE/train.csv"
-	assert_line "category	31	sleeve	4	2	108782"
-	assert_line "category	23	shoe	2	1	1529"
-	assert_line "total			12	2	775182"
+	assert_line "category	31	sleeve	4	2	108782	0.0212785"
+	assert_line "category	23	shoe	2	1	1529	0.00123706"
+	assert_line "total			12	2	775182	0.0542973"
 }
 
 @test "--labels: categories and names come from the given file" {
@@ -284,11 +318,54 @@ JSON
 	printf 'ImageId,EncodedPixels,Height,Width,ClassId\nx.jpg,1 1,2,2,1_0\ny.jpg,1 1,2,2,2\n' > l.csv
 	run -1 rle2mask --labels labels.json --stats l.csv
 	assert_line "rle2mask: l.csv:3: unknown category 2 (ids are 0-1)"
-	assert_line "category	1	b	1	1	1"
-	assert_line "attribute	0	striped	1	1	1"
+	assert_line "category	1	b	1	1	1	0.25"
+	assert_line "attribute	0	striped	1	1	1	0.25"
 	echo '{"categories": [' > broken.json
 	run -1 rle2mask --labels broken.json --stats l.csv
 	assert_output --partial "rle2mask: broken.json:"
+}
+
+@test "a label file without categories is refused when it is loaded" {
+	echo '{"categories": [], "attributes": []}' > empty.json
+	printf 'ImageId,EncodedPixels,Height,Width,ClassId\nx.jpg,1 1,2,2,1\n' > l.csv
+	run -1 rle2mask --labels empty.json --stats l.csv
+	assert_output "rle2mask: empty.json: no categories"
+	run -1 miou --labels empty.json a b
+	assert_output --partial "empty.json: no categories"
+}
+
+@test "a UTF-8 byte-order mark before the header is accepted" {
+	golden
+	printf '\357\273\277' | cat - g.csv > bom.csv
+	mkdir a b
+	run -0 rle2mask -o a g.csv
+	run -0 rle2mask -o b bom.csv
+	cmp a/img.png b/img.png
+	run -0 rle2mask --stats bom.csv
+	assert_line --partial "category	32	"
+	printf '\357\273\277' | cat - g.csv | rle2mask -o b -
+	cmp a/img.png b/img.png
+	run -0 miou --kaggle bom.csv bom.csv
+	assert_line "score	1.000000"
+	run -0 "$TOP/build/ref/csvfield" bom.csv
+	assert_line "first ImageId"
+}
+
+@test "a long field grows its buffer geometrically, not 128 bytes at a time" {
+	# a 256 kB EncodedPixels: 2048 reallocations in libcsv's 128-byte
+	# steps (quadratic copying where realloc cannot grow in place: a
+	# 4 MB field took 88 s under ASan); a few dozen when it doubles
+	"$PY" -c '
+import sys
+runs = " ".join("%d 1" % (2 * i + 1) for i in range(1 << 15))
+sys.stdout.write("ImageId,EncodedPixels,Height,Width,ClassId\n")
+sys.stdout.write("big.jpg,%s,65536,1,3\n" % runs)
+' > big.csv
+	run -0 valgrind "$TOP/build/ref/csvfield" big.csv
+	assert_line "rows 2 longest $(($(sed -n 2p big.csv | cut -d, -f2 | wc -c) - 1))"
+	allocs=$(echo "$output" | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,)
+	echo "allocations: $allocs"
+	[ "$allocs" -lt 300 ]
 }
 
 @test "progress on a terminal's stderr only, and -q silences it" {
@@ -300,4 +377,33 @@ JSON
 	run -0 rle2mask -o c "$SAMPLE/train.csv"
 	assert_output ""
 	cmp a/000000009813.png b/000000009813.png
+}
+
+@test "a warning during a progress line starts on a line of its own" {
+	# the first image draws the progress line, the row after it is bad
+	{ head -2 "$SAMPLE/train.csv"; echo 'bad.jpg,1 2,10,10,99'
+	  tail -n +3 "$SAMPLE/train.csv"; } > bad.csv
+	mkdir a
+	run -1 script -qec "rle2mask -o a bad.csv" /dev/null
+	printf '%s' "$output" > typescript
+	# what the terminal shows: \r returns, ESC [ K erases to the end
+	run -0 "$PY" - <<'PY'
+import re
+raw = open("typescript", encoding="utf-8", newline="").read()
+msg = "rle2mask: bad.csv:3: unknown category 99 (ids are 0-45)"
+assert "%" in raw[:raw.index(msg)], "no progress line before the message"
+lines, line, col = [], [], 0
+for tok in re.findall(r"\x1b\[K|.", raw, re.S):
+    if tok == "\x1b[K":
+        del line[col:]
+    elif tok == "\r":
+        col = 0
+    elif tok == "\n":
+        lines.append("".join(line)); line, col = [], 0
+    else:
+        line[col:col + 1] = [tok]; col += 1
+lines.append("".join(line))
+print([l for l in lines if "rle2mask:" in l])
+PY
+	assert_output "['rle2mask: bad.csv:3: unknown category 99 (ids are 0-45)']"
 }

@@ -2,11 +2,9 @@
 # synth-imat: the layout of the data set, determinism, the overlap
 # structure of the rows, and that the other programs take it as it is.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
-bats_require_minimum_version 1.5.0
+load helpers
 
-bin="$BATS_TEST_DIRNAME/../bin"
+bin=$BIN
 ref="$BATS_TEST_DIRNAME/ref"
 py=/usr/bin/python3
 

@@ -7,14 +7,8 @@ load helpers
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
-	PATH="$BATS_TEST_DIRNAME/../bin:$PATH"
-	synth-imat -o syn -n 12 --test 4 --min-side 48 --max-side 120 -j 1 \
-	    >/dev/null
-	mkdir syn/masks
-	rle2mask -o syn/masks syn/train.csv
-	mkshards -q -o 'tr-%d.tar' --size 32 --images syn/train --masks syn/masks
-	unet-train -q --train tr-0.tar --val tr-0.tar -f 4 --depth 2 -b 4 \
-	    -j 1 -e 2 --steps 3 -o model.st
+	PATH="$BIN:$PATH"
+	tiny_model
 }
 
 D() { printf '%s' "$BATS_FILE_TMPDIR"; }
@@ -97,12 +91,22 @@ print(max(v) <= 46)
 	cmp stdin.png "out/$(basename "$f" .jpg).png"
 }
 
+@test "stdin with --overlay: DIR/stdin.png, the same bytes as from the file" {
+	f=$(ls "$(D)"/syn/test/*.jpg | head -1)
+	mkdir ov1 ov2 out
+	unet-infer -m "$(D)/model.st" --overlay ov1 < "$f" > stdin.png
+	run -0 unet-infer -m "$(D)/model.st" -o out --overlay ov2 "$f"
+	cmp ov1/stdin.png "ov2/$(basename "$f" .jpg).png"
+}
+
 @test "a bad photo on stdin is reported as stdin, exit 1" {
 	echo "not a photo" > junk.txt
 	run -1 --separate-stderr unet-infer -m "$(D)/model.st" < junk.txt
 	[ -z "$output" ]
 	[[ "$stderr" == "unet-infer: stdin: "* ]]
 	[[ "$stderr" != *"/tmp"* ]]
+	run -1 --separate-stderr unet-infer -m "$(D)/model.st" < /dev/null
+	[ "$stderr" = "unet-infer: stdin: empty" ]
 }
 
 @test "-b batches and -j threads give the same masks" {
@@ -188,10 +192,80 @@ PY
 	run -0 unet-infer -m nosize.st --size 32 "$f"
 }
 
+@test "a model whose recorded size the network cannot take: exit 1 naming it" {
+	"$PY" - "$(D)/model.st" size30.st <<'PY'
+import json, struct, sys
+b = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+h = json.loads(b[8:8 + n])
+h["__metadata__"]["size"] = "30"
+s = json.dumps(h).encode()
+s += b" " * (-len(s) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(s)) + s + b[8 + n:])
+PY
+	f=$(ls "$(D)"/syn/test/*.jpg | head -1)
+	run -1 unet-infer -m size30.st "$f"
+	assert_output --partial 'size30.st: trained at size 30, which is not a multiple of 2^depth = 4'
+	run -2 unet-infer -m "$(D)/model.st" --size 30 "$f"
+	assert_output --partial '--size 30 is not a multiple of 2^depth = 4'
+}
+
 @test "the chain: unet-infer | mask2rle | miou --kaggle" {
 	mkdir pred
 	run -0 sh -c "unet-infer -m '$(D)/model.st' -o pred '$(D)'/syn/test/*.jpg |
 	    mask2rle --all-images | miou --kaggle '$(D)/syn/test-truth.csv' -"
 	assert_line --regexp '^score	[0-9.]+$'
 	assert_line 'images	4'
+}
+
+@test "a truncated photo gets one message of ours, no libvips warnings" {
+	f=$(ls "$(D)"/syn/test/*.jpg | head -1)
+	head -c $(($(wc -c < "$f") / 2)) "$f" > half.jpg
+	run -1 --separate-stderr unet-infer -m "$(D)/model.st" -o . half.jpg
+	assert_equal "$stderr" "unet-infer: half.jpg: VipsJpeg: Premature end of input file"
+}
+
+@test "--letterbox: a model trained on letterboxed shards sees what its validation saw" {
+	# 32x16 photos and masks: in a letterboxed 32x32 square they fill
+	# columns 8-23 unscaled, so shards and unet-infer --letterbox see the
+	# very same pixels, and the padding (255 in the shards) is not scored
+	synth-imat -o s -n 8 --min-side 32 --max-side 32 -j 1 >/dev/null
+	mkdir s/masks s/photos s/truth p q
+	rle2mask -o s/masks s/train.csv
+	"$PY" -c '
+import glob, os
+from PIL import Image
+for f in glob.glob("s/train/*.jpg"):
+    k = os.path.basename(f)[:-4]
+    Image.open(f).crop((8, 0, 24, 32)).save("s/photos/%s.png" % k)
+    Image.open("s/masks/%s.png" % k).crop((8, 0, 24, 32)).save("s/truth/%s.png" % k)'
+	mkshards -q -o 'lb-%d.tar' --size 32 --letterbox --images s/photos --masks s/truth
+	run -0 unet-train -q --train lb-0.tar --val lb-0.tar -f 4 --depth 2 \
+	    -b 4 -j 1 -e 1 --steps 3 --lr 1e-2 -o lb.st --log log.tsv
+	unet-infer --letterbox -m lb.st -o p s/photos/*.png > /dev/null
+	unet-infer -m lb.st -o q s/photos/*.png > /dev/null
+	run -0 size "$(ls p/*.png | head -1)"
+	assert_output "32 16 L"
+	miou --digits 9 --with-background s/truth p > all.tsv
+	run -0 "$PY" - <<'PY'
+import csv, math
+log = list(csv.DictReader(open("log.tsv"), delimiter="\t"))[0]
+rows = {r[0]: r for r in csv.reader(open("all.tsv"), delimiter="\t")}
+def same(a, b):
+    return (a == "nan") == (b == "nan") and (a == "nan" or
+        math.isclose(float(a), float(b), rel_tol=1e-5, abs_tol=1e-9))
+print([l for l in range(47) if not same(log["iou_%d" % l], rows[str(l - 1)][6])])
+PY
+	assert_output '[]'
+	# stretched to the square, the same photos give other masks
+	! diff -r p q > /dev/null
+}
+
+@test "--letterbox: masks at the photo's size, whatever its shape" {
+	mkdir out
+	run -0 unet-infer --letterbox -m "$(D)/model.st" -o out "$(D)"/syn/test/*.jpg
+	for f in "$(D)"/syn/test/*.jpg; do
+		k=$(basename "$f" .jpg)
+		[ "$(size "$f" | cut -d' ' -f1-2)" = "$(size "out/$k.png" | cut -d' ' -f1-2)" ]
+	done
 }

@@ -6,7 +6,7 @@ load helpers
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
-	PATH="$BATS_TEST_DIRNAME/../bin:$PATH"
+	PATH="$BIN:$PATH"
 	synth-imat -o syn -n 16 --min-side 64 --max-side 96 -j 1 >/dev/null
 	mkdir syn/masks
 	rle2mask -o syn/masks syn/train.csv
@@ -261,4 +261,166 @@ PY
 	run -1 unet-train -q --train "$(D)/va64-0.tar" --val "$(D)/va64-0.tar" \
 	    -e 2 -o m.st --resume
 	assert_output --partial 'the state was trained at 32x32, the shards are 64x64'
+}
+
+# events DIR [--images DIR]: every event of the event files in DIR, one
+# JSON a line, as the independent reader tests/ref/tfevents.py decodes
+# them.
+events() {
+	d=$1
+	shift
+	"$PY" "$TOP/tests/ref/tfevents.py" "$@" "$d"/events.out.tfevents.*
+}
+
+@test "--tensorboard: the records' CRCs, the tags, the steps and the TSV log's values" {
+	before=$(date +%s)
+	run -0 tiny -q -e 3 --steps 2 --log log.tsv --tensorboard tb/run1
+	after=$(date +%s)
+	run -0 ls tb/run1
+	assert_output --regexp "^events\.out\.tfevents\.[0-9]{10}\.$(hostname)"'$'
+	events tb/run1 > ev.json
+	run -0 "$PY" - "$before" "$after" "$TOP/share/imatseg/label_descriptions.json" <<'PY'
+import csv, json, math, sys
+lo, hi = float(sys.argv[1]), float(sys.argv[2]) + 1
+names = {c["id"]: c["name"] for c in json.load(open(sys.argv[3]))["categories"]}
+ev = [json.loads(l) for l in open("ev.json")]
+log = list(csv.DictReader(open("log.tsv"), delimiter="\t"))
+assert ev[0]["file_version"] == "brain.Event:2", ev[0]
+assert all(lo <= e["wall_time"] <= hi for e in ev), "wall_time"
+scal = [e for e in ev if e.get("scalars")]
+assert [e["step"] for e in scal] == [int(r["step"]) for r in log] == [2, 4, 6]
+cols = {"train/loss": "train_loss", "train/pixel_acc": "train_pixel_acc",
+        "val/loss": "val_loss", "val/miou": "val_miou", "lr": "lr",
+        "images_per_s": "images_per_s", "val/iou/background": "iou_0"}
+cols.update({"val/iou/" + names[c]: "iou_%d" % (c + 1) for c in range(46)})
+for e, r in zip(scal, log):
+    assert set(e["scalars"]) <= set(cols), set(e["scalars"]) - set(cols)
+    for tag, col in cols.items():
+        if r[col] == "nan":
+            assert tag not in e["scalars"], tag
+        else:
+            assert math.isclose(e["scalars"][tag], float(r[col]),
+                                rel_tol=2e-5, abs_tol=1e-7), (tag, col)
+print(len(scal), sum(len(e["scalars"]) for e in scal) > 3 * 7)
+PY
+	assert_output "3 True"
+}
+
+@test "--tensorboard: previews every epoch, photo | truth | prediction as PNG" {
+	run -0 tiny -q -e 2 --steps 1 --tensorboard tb
+	mkdir img
+	events tb --images img > ev.json
+	run -0 "$PY" - "$(D)/va-0.tar" <<'PY'
+import json, sys
+from PIL import Image
+ev = [json.loads(l) for l in open("ev.json")]
+img = [e for e in ev if e.get("images")]
+print([e["step"] for e in img], sorted(img[0]["images"]))
+import io, tarfile, numpy as np
+tar = tarfile.open(sys.argv[1])
+photos = [np.array(Image.open(io.BytesIO(tar.extractfile(m).read())))
+          for m in tar.getmembers() if m.name.endswith(".ppm")]
+for e in img:
+    for tag, (h, w, cs, png) in e["images"].items():
+        i = Image.open(png)
+        assert (i.mode, i.size, h, w, cs) == ("RGB", (3 * 32 + 8, 32), 32, 104, 3), tag
+        # the first panel is a validation photo, byte for byte
+        a = np.array(i)[:, :32]
+        assert any((a == p).all() for p in photos), tag
+PY
+	assert_output "[1, 2] ['val/prediction/0', 'val/prediction/1', 'val/prediction/2', 'val/prediction/3']"
+}
+
+@test "--tb-images N: previews every N epochs; 0: none" {
+	run -0 tiny -q -e 4 --steps 1 --tensorboard a --tb-images 2
+	run -0 tiny -q -e 2 --steps 1 --tensorboard b --tb-images 0
+	events a > a.json
+	events b > b.json
+	run -0 "$PY" -c '
+import json
+for f in ("a.json", "b.json"):
+    print([e["step"] for e in map(json.loads, open(f)) if e.get("images")])'
+	assert_output "$(printf '[2, 4]\n[]')"
+}
+
+@test "--tensorboard changes no other byte: model, state and log" {
+	opts="-q -e 2 --steps 3 --class-weights median"
+	run -0 tiny $opts -o a.st --log a.tsv
+	run -0 tiny $opts -o b.st --log b.tsv --tensorboard tb --tb-images 1
+	cmp a.st b.st
+	cmp a.st.last b.st.last
+	# the log but for its times (seconds, images_per_s)
+	diff <(cut -f 1-7,10- a.tsv) <(cut -f 1-7,10- b.tsv)
+}
+
+@test "--resume: a new event file in the same directory, the steps going on" {
+	run -0 tiny -q -e 2 --steps 2 -o m.st --tensorboard tb
+	run -0 tiny -q -e 4 -o m.st --tensorboard tb --resume
+	[ "$(ls tb | wc -l)" -eq 2 ]
+	# TensorBoard reads a directory's files in name order: the resumed
+	# run's must come second
+	run -0 "$PY" -c '
+import json, subprocess, sys, glob
+for f in sorted(glob.glob("tb/events.out.tfevents.*")):
+    out = subprocess.run([sys.executable, sys.argv[1], f], check=True,
+        capture_output=True, text=True).stdout
+    print([e["step"] for e in map(json.loads, out.splitlines()) if e.get("scalars")])' \
+	    "$TOP/tests/ref/tfevents.py"
+	assert_output "$(printf '[2, 4]\n[6, 8]')"
+}
+
+@test "a killed run leaves a readable event file; a cut last record is tolerated, a bad CRC is not" {
+	unet-train --train "$(D)/tr-0.tar" --val "$(D)/va-0.tar" -f 4 \
+	    --depth 2 -j 1 -q -e 1000 --steps 2 -b 2 -o s.st --log s.tsv \
+	    --tensorboard tb 2>err &
+	pid=$!
+	while [ "$(cat s.tsv 2>/dev/null | wc -l)" -lt 3 ]; do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid"
+	wait "$pid" || :
+	f=$(ls tb/events.out.tfevents.*)
+	run -0 "$PY" "$TOP/tests/ref/tfevents.py" "$f"
+	[ "$(grep -c '"train/loss"' <<< "$output")" -ge 2 ]
+	# cut the last record short: the reader stops there, as TensorBoard
+	cp "$f" cut
+	size=$(stat -c %s cut)
+	truncate -s $((size - 7)) cut
+	run -0 "$PY" "$TOP/tests/ref/tfevents.py" cut
+	assert_line --index 0 --partial '"file_version": "brain.Event:2"'
+	assert_line --regexp '"truncated": [0-9]+}$'
+	# a changed byte inside a record is caught by its CRC
+	cp "$f" bad
+	printf 'X' | dd of=bad bs=1 seek=40 conv=notrunc 2>/dev/null
+	run -1 "$PY" "$TOP/tests/ref/tfevents.py" bad
+	assert_output --regexp 'bad (data|length) CRC'
+}
+
+@test "--tensorboard and --tb-images: usage errors and a directory that cannot be made" {
+	run -2 tiny -q -e 1 --tb-images 2
+	assert_output --partial -- '--tb-images needs --tensorboard'
+	run -2 tiny -q -e 1 --labels x.json
+	assert_output --partial -- '--labels needs --tensorboard'
+	run -2 tiny -q -e 1 --tensorboard tb --tb-images -1
+	touch file
+	run -1 tiny -q -e 1 --steps 1 --tensorboard file/tb
+	assert_output --partial 'file: not a directory'
+	run -1 tiny -q -e 1 --steps 1 --tensorboard tb --labels nothere.json
+	assert_output --partial 'nothere.json'
+}
+
+@test "--resume warns naming each option it ignores, and only those" {
+	run -0 tiny -q -e 1 --steps 1 -o m.st
+	run -0 tiny -q -e 2 -o m.st --resume --lr 0.1 -b 2 --seed 5 --augment none \
+	    --steps 3 -f 8 --depth 3 --classes 5 --dropout 0.1 --class-weights median
+	for opt in --lr --batch --seed --augment --steps --filters --depth \
+	    --classes --dropout --class-weights; do
+		assert_line "unet-train: --resume: $opt ignored: the state m.st.last decides it"
+	done
+	[ "${#lines[@]}" -eq 10 ]
+	# what may change does not warn
+	run -0 unet-train --train "$(D)/tr-0.tar" --val "$(D)/va-0.tar" -q -e 3 \
+	    -o m.st --resume --patience 4 -j 1 --log l.tsv --tensorboard tb
+	assert_output ''
 }

@@ -7,34 +7,21 @@
 #include <string.h>
 
 #include "cli.h"
-#include "components.h"
 #include "labels.h"
 #include "maskio.h"
 #include "parse.h"
 #include "path.h"
 #include "rle.h"
+#include "submission.h"
 #include "trainrows.h"
 #include "xalloc.h"
 
 typedef struct {
 	const char *ext;
 	const char *labels;
-	int instances;
-	int connectivity;
-	uint64_t min_area;
-	int all_images;
-	int sizes;		/* train.csv layout: Height and Width columns */
+	SubmitOptions submit;	/* ncat set once the labels are read */
 	uint64_t max_pixels;
 } Options;
-
-/* What one mask needs while its rows are written. */
-struct encoder {
-	const Options *o;
-	int ncat;
-	Rle labels[256];
-	char *text;		/* formatted runs of one row */
-	size_t textcap;
-};
 
 static void
 usage(FILE *fp)
@@ -63,8 +50,8 @@ parse_options(int argc, char **argv, Options *o)
 	};
 	int c;
 
-	*o = (Options){ .ext = ".jpg", .connectivity = 8, .min_area = 1,
-	    .max_pixels = MASK_MAX_PIXELS };
+	*o = (Options){ .ext = ".jpg", .max_pixels = MASK_MAX_PIXELS };
+	submit_options_default(&o->submit, 0);
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_EXT:
@@ -74,22 +61,22 @@ parse_options(int argc, char **argv, Options *o)
 			o->ext = optarg;
 			break;
 		case O_INST:
-			o->instances = 1;
+			o->submit.instances = 1;
 			break;
 		case O_CONN:
 			if (strcmp(optarg, "4") != 0 && strcmp(optarg, "8") != 0)
 				usage_error("--connectivity: '%s' is not 4 or 8", optarg);
-			o->connectivity = optarg[0] - '0';
+			o->submit.connectivity = optarg[0] - '0';
 			break;
 		case O_MINAREA:
-			o->min_area = opt_u64("--min-area", optarg,
+			o->submit.min_area = opt_u64("--min-area", optarg,
 			    1, RLE_MAX_PIXELS);
 			break;
 		case O_ALL:
-			o->all_images = 1;
+			o->submit.all_images = 1;
 			break;
 		case O_SIZES:
-			o->sizes = 1;
+			o->submit.sizes = 1;
 			break;
 		case O_LABELS:
 			o->labels = optarg;
@@ -104,85 +91,36 @@ parse_options(int argc, char **argv, Options *o)
 	}
 }
 
-static void
-put_row(struct encoder *enc, const char *stem, size_t stem_len, int h, int w,
-    const Rle *r, int category)
-{
-	size_t need = rle_format_size(r);
-
-	if (need > enc->textcap) {
-		enc->textcap = need * 2;
-		enc->text = xreallocarray(enc->text, enc->textcap, 1);
-	}
-	rle_format(r, enc->text);
-	if (enc->o->sizes)
-		printf("%.*s%s,%s,%d,%d,%d\n", (int)stem_len, stem, enc->o->ext,
-		    enc->text, h, w, category);
-	else
-		printf("%.*s%s,%s,%d\n", (int)stem_len, stem, enc->o->ext,
-		    enc->text, category);
-}
-
-/* One mask's rows; -1 (nothing written) when a value is no category. */
+/* One mask's rows on stdout; -1 (nothing written) when a value is no
+ * category. The ImageId is the file's stem and --ext. */
 static int
-encode_mask(struct encoder *enc, const char *path, Err *e)
+encode_mask(const Options *o, const char *path, Err *e)
 {
-	const Options *o = enc->o;
-	uint8_t *px, *col;
-	int h, w, rows = 0;
-	size_t stem_len;
+	uint8_t *px;
+	int h, w, rc;
+	size_t stem_len, len;
 	const char *stem = path_stem(path, &stem_len);
+	char *id, *text;
 
 	if (!image_stem_ok(stem, stem_len))
 		return err_set(e, "%s: the file name cannot make an ImageId", path);
 	if (mask_read(path, o->max_pixels, &px, &h, &w, e) < 0)
 		return -1;
-	col = xmalloc((size_t)h * w);
-	transpose_to_colmajor(px, col, h, w);
-	free(px);
-	rle_encode_labels(col, (uint64_t)h * w, enc->labels);
-	free(col);
-	for (int v = enc->ncat + 1; v < 255; v++)
-		if (enc->labels[v].n > 0)
-			return err_set(e, "%s: pixel value %d is no category "
-			    "(1-%d, or 255 to ignore)", path, v, enc->ncat);
-	for (int v = 1; v <= enc->ncat; v++) {
-		Rle *comp;
-		size_t n;
-
-		if (enc->labels[v].n == 0)
-			continue;
-		if (!o->instances) {
-			if (rle_area(&enc->labels[v]) >= o->min_area) {
-				put_row(enc, stem, stem_len, h, w, &enc->labels[v], v - 1);
-				rows++;
-			}
-			continue;
-		}
-		n = rle_components(&enc->labels[v], (uint32_t)h, o->connectivity, &comp);
-		for (size_t k = 0; k < n; k++) {
-			if (rle_area(&comp[k]) >= o->min_area) {
-				put_row(enc, stem, stem_len, h, w, &comp[k], v - 1);
-				rows++;
-			}
-			rle_free(&comp[k]);
-		}
-		free(comp);
-	}
-	if (rows == 0 && o->all_images) {
-		Rle empty;
-
-		rle_init(&empty);
-		put_row(enc, stem, stem_len, h, w, &empty, 0);
-	}
-	return 0;
+	id = xmalloc(stem_len + strlen(o->ext) + 1);
+	memcpy(id, stem, stem_len);
+	strcpy(id + stem_len, o->ext);
+	rc = submission_rows(&o->submit, px, h, w, id, strlen(id), path, &text,
+	    &len, e);
+	free(id), free(px);
+	if (rc == 0)
+		fwrite(text, 1, len, stdout), free(text);
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
 	Options o;
-	struct encoder enc = { .o = &o };
 	Labels labels;
 	char *line = NULL;
 	size_t cap = 0;
@@ -194,17 +132,14 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	if (labels_open(&labels, o.labels, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
-	enc.ncat = labels.ncat;
+	o.submit.ncat = labels.ncat;
 	labels_free(&labels);
 	if (imaging_init(argv[0], 1, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
-	for (int v = 0; v < 256; v++)
-		rle_init(&enc.labels[v]);
-	printf(o.sizes ? "ImageId,EncodedPixels,Height,Width,ClassId\n" :
-	    "ImageId,EncodedPixels,ClassId\n");
+	fputs(submission_header(&o.submit), stdout);
 	if (optind < argc) {
 		for (int i = optind; i < argc; i++)
-			if (encode_mask(&enc, argv[i], &e) < 0) {
+			if (encode_mask(&o, argv[i], &e) < 0) {
 				warnmsg("%s", e.msg);
 				status = EXIT_BAD;
 			}
@@ -212,7 +147,7 @@ main(int argc, char **argv)
 		while ((n = getline(&line, &cap, stdin)) > 0) {
 			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 				line[--n] = '\0';
-			if (n > 0 && encode_mask(&enc, line, &e) < 0) {
+			if (n > 0 && encode_mask(&o, line, &e) < 0) {
 				warnmsg("%s", e.msg);
 				status = EXIT_BAD;
 			}
@@ -223,8 +158,5 @@ main(int argc, char **argv)
 		}
 		free(line);
 	}
-	for (int v = 0; v < 256; v++)
-		rle_free(&enc.labels[v]);
-	free(enc.text);
 	return close_stdout(status);
 }

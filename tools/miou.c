@@ -245,9 +245,16 @@ run_masks(const Options *o, const Labels *lab)
 			preds.used[k] = 1;
 			pp = xstrdup(found);
 		} else if (o->strict) {
-			pmap_free(pm);	/* no thread left inside libvips */
-			die(EXIT_BAD, "%s: no prediction named %s in %s", tp, b,
+			/* no thread left inside libvips, nothing left behind */
+			while ((j = pmap_take(pm, NULL)) != NULL)
+				free(j->tpath), free(j->ppath);
+			pmap_free(pm);
+			warnmsg("%s: no prediction named %s in %s", tp, b,
 			    o->pred);
+			free(tp);
+			maskset_free(&preds);
+			masklist_close(l);
+			exit(EXIT_BAD);
 		} else {
 			warnmsg("%s: no prediction named %s in %s: counted as "
 			    "all background", tp, b, o->pred);

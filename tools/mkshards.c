@@ -36,8 +36,8 @@ typedef struct {
 	const Options *o;
 	const Pair **todo;	/* usable pairs, in shuffled order */
 	Atomic *out;
-	long shard, in_shard;
-	size_t n, written;
+	long shard, in_shard;	/* shards committed; samples in the open one */
+	size_t n, written;	/* samples in committed shards */
 	int bad;
 	Progress *progress;	/* NULL unless stderr is a terminal */
 } Writer;
@@ -60,13 +60,29 @@ usage(FILE *fp)
 	    "(one %%d, e.g. shards/train-%%04d.tar).\n", progname);
 }
 
-/* PATTERN must hold exactly one %d, optionally %0Nd; %% is a percent. */
+enum { MAX_WIDTH = 64 };	/* of %0Nd: wider is no shard name */
+
+/* The width of the conversion whose digits start at *p (0 when there
+ * are none), *p moved past them; -1 when it is over MAX_WIDTH. */
 static int
-pattern_ok(const char *p)
+width_of(const char **p)
+{
+	int width = 0;
+
+	for (; **p >= '0' && **p <= '9'; (*p)++)
+		if ((width = width * 10 + (**p - '0')) > MAX_WIDTH)
+			width = MAX_WIDTH + 1;	/* and read on, no overflow */
+	return width > MAX_WIDTH ? -1 : width;
+}
+
+/* PATTERN must hold exactly one %d, optionally %0Nd with N up to
+ * MAX_WIDTH; %% is a percent. */
+static void
+check_pattern(const char *pattern)
 {
 	int convs = 0;
 
-	for (; *p; p++) {
+	for (const char *p = pattern; *p && convs <= 1; p++) {
 		if (*p != '%')
 			continue;
 		if (p[1] == '%') {
@@ -76,13 +92,16 @@ pattern_ok(const char *p)
 		p++;
 		if (*p == '0')
 			p++;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (*p != 'd')
-			return 0;
-		convs++;
+		if (width_of(&p) < 0)
+			usage_error("-o: '%s': the width of %%d is at most %d",
+			    pattern, MAX_WIDTH);
+		convs += *p == 'd' ? 1 : 2;	/* another conversion: refused */
+		if (*p == '\0')
+			break;
 	}
-	return convs == 1;
+	if (convs != 1)
+		usage_error("-o: '%s' needs exactly one %%d (e.g. "
+		    "train-%%04d.tar)", pattern);
 }
 
 static void
@@ -91,7 +110,7 @@ shard_name(const char *pattern, long k, char *buf, size_t len)
 	size_t n = 0;
 
 	for (const char *p = pattern; *p && n + 1 < len; p++) {
-		int zero = 0, width = 0, w;
+		int zero = 0, width, w;
 
 		if (*p != '%') {
 			buf[n++] = *p;
@@ -103,10 +122,9 @@ shard_name(const char *pattern, long k, char *buf, size_t len)
 		}
 		if (*p == '0')
 			zero = 1, p++;
-		while (*p >= '0' && *p <= '9')
-			width = width * 10 + (*p++ - '0');
-		w = snprintf(buf + n, len - n, zero ? "%0*ld" : "%*ld",
-		    width > 64 ? 64 : width, k);
+		width = width_of(&p);	/* checked: 0 to MAX_WIDTH */
+		w = snprintf(buf + n, len - n, zero ? "%0*ld" : "%*ld", width,
+		    k);
 		n += w > 0 ? (size_t)w : 0;
 		if (n >= len)
 			n = len - 1;
@@ -167,9 +185,7 @@ parse_options(int argc, char **argv, Options *o)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->pattern == NULL)
 		usage_error("-o PATTERN is required");
-	if (!pattern_ok(o->pattern))
-		usage_error("-o: '%s' needs exactly one %%d (e.g. train-%%04d.tar)",
-		    o->pattern);
+	check_pattern(o->pattern);
 	if ((o->images_dir == NULL) != (o->masks_dir == NULL))
 		usage_error("--images and --masks go together");
 	if (o->images_dir != NULL && o->list != NULL)
@@ -253,6 +269,7 @@ close_shard(Writer *w)
 		return -1;
 	}
 	w->shard++;
+	w->written += (size_t)w->in_shard;
 	w->in_shard = 0;
 	return 0;
 }
@@ -288,8 +305,7 @@ done(uint64_t i, void *slot, void *arg)
 		w->out = NULL;
 		return -1;
 	}
-	w->written++;
-	progress_update(w->progress, i + 1, w->written);
+	progress_update(w->progress, i + 1, w->written + (size_t)w->in_shard + 1);
 	if (++w->in_shard == w->o->per_shard)
 		return close_shard(w);
 	return 0;
@@ -306,9 +322,6 @@ main(int argc, char **argv)
 
 	cli_init(argv[0]);
 	parse_options(argc, argv, &o);
-	/* Our messages say why a photo was refused; libvips' own warnings
-	 * (one per tile) would only repeat it. */
-	setenv("VIPS_WARNING", "0", 0);
 	/* Our threads do the parallel work: one libvips thread each. */
 	if (imaging_init(argv[0], 1, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);

@@ -143,7 +143,7 @@ struct write_job {
 
 /* On a worker thread: overlaps resolved, PNG encoded, file renamed in. */
 static void
-write_mask(void *arg)
+write_mask(void *arg, int thread)
 {
 	struct write_job *j = arg;
 	const Options *o = j->run->o;
@@ -151,6 +151,8 @@ write_mask(void *arg)
 	char *path = path_join_stem(o->outdir, j->masks.stem,
 	    strlen(j->masks.stem), ".png");
 	Err e;
+
+	(void)thread;
 
 	if (mask_write(path, px, (int)j->masks.height, (int)j->masks.width,
 	    o->level, j->run->batch, &e) < 0) {
@@ -228,8 +230,11 @@ masks_pass(struct run *run, TrainReader *tr, const char *name)
 		}
 		if (!in_shard(run->o, row))
 			continue;
-		if (cur != NULL && cur->masks.stem[row->stem_len] == '\0' &&
-		    memcmp(cur->masks.stem, row->stem, row->stem_len) == 0) {
+		/* strncmp stops at the end of a shorter stem, so the NUL
+		 * test after it reads within cur's */
+		if (cur != NULL &&
+		    strncmp(cur->masks.stem, row->stem, row->stem_len) == 0 &&
+		    cur->masks.stem[row->stem_len] == '\0') {
 			if (row->height != cur->masks.height ||
 			    row->width != cur->masks.width) {
 				check_size(row, size_key(cur->masks.height,
@@ -294,28 +299,46 @@ late_pass(struct run *run, TrainReader *tr)
 	free(jobs);
 }
 
-/* --stats: rows, distinct images and pixels per category and attribute. */
+/* --stats: rows, distinct images, pixels and the mean share of its
+ * image a row's mask covers, per category and attribute, and per number
+ * of objects in an image and of attributes on an object. */
 struct counts {
 	uint64_t rows, images, pixels;
+	double share;		/* sum over the rows of area / (H * W) */
+};
+
+/* What an image's objects add to its objects_per_image line. */
+struct image_sums {
+	uint64_t rows, pixels;
+	double share;
+};
+
+/* A histogram: line n counts what has n of something. */
+struct hist {
+	struct counts *c;
+	int n;
 };
 
 struct stats {
-	struct counts cat[LABEL_MAX_CATEGORIES], *attr, total;
-	int nattr;
+	struct counts cat[LABEL_MAX_CATEGORIES], total;
+	struct hist attr, nattrs;	/* by attribute id; by attribute count */
+	struct image_sums *img;		/* by image number */
+	size_t nimg;
 	StrMap *seen;		/* stems, and "stem\tcN" / "stem\taN" pairs */
+	StrMap *index;		/* stem -> image number + 1 */
 };
 
 static struct counts *
-attr_counts(struct stats *s, int id)
+hist_at(struct hist *h, int i)
 {
-	if (id >= s->nattr) {
-		int n = id + 1;
+	if (i >= h->n) {
+		int n = i + 1;
 
-		s->attr = xreallocarray(s->attr, (size_t)n, sizeof *s->attr);
-		memset(s->attr + s->nattr, 0, (size_t)(n - s->nattr) * sizeof *s->attr);
-		s->nattr = n;
+		h->c = xreallocarray(h->c, (size_t)n, sizeof *h->c);
+		memset(h->c + h->n, 0, (size_t)(n - h->n) * sizeof *h->c);
+		h->n = n;
 	}
-	return &s->attr[id];
+	return &h->c[i];
 }
 
 /* Is this the first row of this image with this category ('c') or
@@ -335,39 +358,93 @@ first_in_image(struct stats *s, const TrainRow *row, char kind, int id)
 }
 
 static void
+add_row(struct counts *c, uint64_t area, double share, int first)
+{
+	c->rows++;
+	c->pixels += area;
+	c->share += share;
+	c->images += first;
+}
+
+static void
 count_row(struct stats *s, const TrainRow *row)
 {
-	uint64_t area = rle_area(&row->rle);
-	struct counts *c = &s->cat[row->category];
+	uint64_t area = rle_area(&row->rle), *slot;
+	double share = (double)area / ((double)row->height * row->width);
+	struct image_sums *im;
 	int added;
 
 	strmap_put(s->seen, row->stem, row->stem_len, &added);
-	s->total.rows++;
-	s->total.pixels += area;
-	s->total.images += added;
-	c->rows++;
-	c->pixels += area;
-	c->images += first_in_image(s, row, 'c', row->category);
-	for (int i = 0; i < row->nattrs; i++) {
-		c = attr_counts(s, row->attrs[i]);
-		c->rows++;
-		c->pixels += area;
-		c->images += first_in_image(s, row, 'a', row->attrs[i]);
+	add_row(&s->total, area, share, added);
+	add_row(&s->cat[row->category], area, share,
+	    first_in_image(s, row, 'c', row->category));
+	for (int i = 0; i < row->nattrs; i++)
+		add_row(hist_at(&s->attr, row->attrs[i]), area, share,
+		    first_in_image(s, row, 'a', row->attrs[i]));
+	add_row(hist_at(&s->nattrs, row->nattrs), area, share,
+	    first_in_image(s, row, 'n', row->nattrs));
+	slot = strmap_put(s->index, row->stem, row->stem_len, &added);
+	if (added) {
+		s->img = xreallocarray(s->img, s->nimg + 1, sizeof *s->img);
+		s->img[s->nimg] = (struct image_sums){ 0 };
+		*slot = ++s->nimg;
 	}
+	im = &s->img[*slot - 1];
+	im->rows++;
+	im->pixels += area;
+	im->share += share;
 }
 
 static void
 print_counts(const char *kind, int id, const char *name, const struct counts *c)
 {
-	printf("%s\t%d\t%s\t%llu\t%llu\t%llu\n", kind, id, name,
-	    (unsigned long long)c->rows, (unsigned long long)c->images,
-	    (unsigned long long)c->pixels);
+	printf("%s\t", kind);
+	if (id >= 0)
+		printf("%d", id);
+	printf("\t%s\t%llu\t%llu\t%llu\t", name, (unsigned long long)c->rows,
+	    (unsigned long long)c->images, (unsigned long long)c->pixels);
+	if (c->rows > 0)
+		printf("%.6g\n", c->share / (double)c->rows);
+	else
+		printf("nan\n");
+}
+
+static void
+print_stats(struct stats *s, const Labels *labels)
+{
+	struct hist objects = { 0 };
+
+	for (size_t i = 0; i < s->nimg; i++) {
+		struct counts *c = hist_at(&objects, (int)s->img[i].rows);
+
+		c->rows += s->img[i].rows;
+		c->images++;
+		c->pixels += s->img[i].pixels;
+		c->share += s->img[i].share;
+	}
+	printf("kind\tid\tname\trows\timages\tpixels\tshare\n");
+	for (int i = 0; i < labels->ncat; i++)
+		print_counts("category", i, labels_category(labels, i), &s->cat[i]);
+	for (int i = 0; i < s->attr.n || i < labels->nattr; i++) {
+		static const struct counts zero;
+		const char *name = labels_attribute(labels, i);
+
+		if ((i < s->attr.n && s->attr.c[i].rows) || *name)
+			print_counts("attribute", i, name, i < s->attr.n ?
+			    &s->attr.c[i] : &zero);
+	}
+	for (int i = 1; i < objects.n; i++)
+		print_counts("objects_per_image", i, "", &objects.c[i]);
+	for (int i = 0; i < s->nattrs.n; i++)
+		print_counts("attributes_per_object", i, "", &s->nattrs.c[i]);
+	print_counts("total", -1, "", &s->total);
+	free(objects.c);
 }
 
 static int
 stats_pass(struct run *run, TrainReader *tr)
 {
-	struct stats s = { .seen = strmap_new() };
+	struct stats s = { .seen = strmap_new(), .index = strmap_new() };
 	const TrainRow *row;
 	int status = EXIT_OK, rc;
 	Err e;
@@ -383,20 +460,10 @@ stats_pass(struct run *run, TrainReader *tr)
 		if (in_shard(run->o, row))
 			count_row(&s, row);
 	}
-	printf("kind\tid\tname\trows\timages\tpixels\n");
-	for (int i = 0; i < run->labels.ncat; i++)
-		print_counts("category", i, labels_category(&run->labels, i), &s.cat[i]);
-	for (int i = 0; i < s.nattr || i < run->labels.nattr; i++) {
-		static const struct counts zero;
-		const char *name = labels_attribute(&run->labels, i);
-
-		if ((i < s.nattr && s.attr[i].rows) || *name)
-			print_counts("attribute", i, name, i < s.nattr ? &s.attr[i] : &zero);
-	}
-	printf("total\t\t\t%llu\t%llu\t%llu\n", (unsigned long long)s.total.rows,
-	    (unsigned long long)s.total.images, (unsigned long long)s.total.pixels);
+	print_stats(&s, &run->labels);
 	strmap_free(s.seen);
-	free(s.attr);
+	strmap_free(s.index);
+	free(s.attr.c), free(s.nattrs.c), free(s.img);
 	return status;
 }
 
@@ -440,7 +507,9 @@ main(int argc, char **argv)
 			run.input_size = (uint64_t)st.st_size;
 		run.progress = progress_new(1, "images", run.input_size);
 	}
-	run.pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * o.jobs);
+	if ((run.pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * (size_t)o.jobs,
+	    &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
 	run.batch = atomic_batch_new(256);
 	run.done = strmap_new();
 	run.late = strmap_new();

@@ -119,18 +119,13 @@ parse_options(int argc, char **argv, Options *o)
 		    o->p.min_side, o->p.max_side);
 }
 
-/* mkdir that accepts a directory already there. */
 static void
 make_dir(const char *path)
 {
-	struct stat st;
+	Err e;
 
-	if (mkdir(path, 0777) == 0)
-		return;
-	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return;
-	die(EXIT_BAD, "%s: %s", path, errno == EEXIST ? "not a directory" :
-	    strerror(errno));
+	if (path_mkdirs(path, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
 }
 
 /* The shipped label_descriptions.json, copied byte for byte. */
@@ -162,12 +157,14 @@ copy_labels(const char *outdir)
 }
 
 static void
-make_image(void *arg)
+make_image(void *arg, int thread)
 {
 	struct job *j = arg;
 	SynthScene *s = synth_scene_new(&j->o->p, j->set, j->index, &j->e);
 	char id[33], name[40];
 	size_t nrows;
+
+	(void)thread;
 
 	if (s == NULL) {
 		j->failed = 1;
@@ -253,7 +250,9 @@ main(int argc, char **argv)
 	copy_labels(o.outdir);
 	if (!o.csv_only && imaging_init(argv[0], 1, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
-	pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * o.jobs);
+	if ((pool = pool_new(o.jobs > 1 ? o.jobs : 0, 2 * (size_t)o.jobs,
+	    &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
 	status = write_set(&o, pool, SYNTH_TRAIN, o.images, "train.csv", "train");
 	if (o.tests > 0 && write_set(&o, pool, SYNTH_TEST, o.tests,
 	    "test-truth.csv", "test") != EXIT_OK)

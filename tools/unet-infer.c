@@ -7,24 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomic.h"
 #include "ckpt.h"
 #include "cli.h"
-#include "image.h"
 #include "infer.h"
 #include "maskio.h"
-#include "palette.h"
 #include "path.h"
 #include "parse.h"
 #include "pool.h"
 #include "xalloc.h"
 
-#define OVERLAY_ALPHA 0.5f
-
 typedef struct {
 	const char *model, *outdir, *overlay;
 	int size, batch, threads;
+	int letterbox;		/* pad to the square, as mkshards --letterbox */
 	uint64_t max_pixels;
 } Options;
 
@@ -32,8 +29,7 @@ typedef struct {
  * threads, reported by the main thread in input order. */
 typedef struct {
 	const Options *o;
-	const char *path;	/* what to decode */
-	const char *name;	/* for messages and the output's stem */
+	InferPhoto photo;	/* a file, or stdin's bytes called "stdin" */
 	int to_stdout;
 	int s, h, w;
 	float *x;		/* its network input, [3][s][s] */
@@ -47,8 +43,8 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: %s -m model [-o dir] [--overlay dir] [--size s] [-b n]\n"
-	    "       [-j n] [--max-pixels n] [image ...]\n", progname);
+	    "usage: %s -m model [-o dir] [--overlay dir] [--size s] [--letterbox]\n"
+	    "       [-b n] [-j n] [--max-pixels n] [image ...]\n", progname);
 }
 
 static int
@@ -63,12 +59,13 @@ same_file(const char *a, const char *b)
 static void
 parse_options(int argc, char **argv, Options *o)
 {
-	enum { O_OVERLAY = 256, O_SIZE, O_MAXPIX };
+	enum { O_OVERLAY = 256, O_SIZE, O_LETTERBOX, O_MAXPIX };
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "overlay", required_argument, NULL, O_OVERLAY },
 		{ "size", required_argument, NULL, O_SIZE },
+		{ "letterbox", no_argument, NULL, O_LETTERBOX },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-pixels", required_argument, NULL, O_MAXPIX },
@@ -86,6 +83,7 @@ parse_options(int argc, char **argv, Options *o)
 		case O_SIZE:
 			o->size = (int)opt_long("--size", optarg, 1, 8192);
 			break;
+		case O_LETTERBOX: o->letterbox = 1; break;
 		case 'b':
 			o->batch = (int)opt_long("-b", optarg, 1, 1024);
 			break;
@@ -117,84 +115,67 @@ out_path(const char *dir, const char *name)
 	return path_join_stem(dir, base, stem, ".png");
 }
 
+/* The PNG bytes to path, unless path is the photo itself. */
+static int
+write_png(Item *it, const char *path, const void *png, size_t len)
+{
+	if (!it->to_stdout && same_file(path, it->photo.name))
+		return err_set(&it->e, "%s: would overwrite the photo itself; "
+		    "skipped", path);
+	return atomic_write(path, png, len, &it->e);
+}
+
 /* The overlay of a written mask m. */
 static int
 overlay(Item *it, const uint8_t *m)
 {
-	char *path = out_path(it->o->overlay, it->to_stdout ? "stdin" :
-	    it->name);
-	uint8_t *rgb = NULL;
+	char *path = out_path(it->o->overlay, it->photo.name);
+	void *png = NULL;
+	size_t len;
 	int rc = -1;
 
-	if (same_file(path, it->path))
-		err_set(&it->e, "%s: would overwrite the photo itself; skipped",
-		    path);
-	else if (photo_load_resized(it->path, it->h, it->w, &rgb, &it->e) == 0) {
-		palette_blend(rgb, m, (size_t)it->h * it->w, OVERLAY_ALPHA);
-		rc = rgb_write_png(path, rgb, it->h, it->w, &it->e);
-	}
-	free(rgb), free(path);
+	if (infer_overlay_png(&it->photo, m, it->h, it->w, &png, &len,
+	    &it->e) == 0)
+		rc = write_png(it, path, png, len);
+	free(png), free(path);
 	return rc;
 }
 
 /* Pool job: the mask (and overlay) of an item, at the photo's size. */
 static void
-emit_job(void *arg)
+emit_job(void *arg, int thread)
 {
 	Item *it = arg;
-	uint8_t *m = xmalloc((size_t)it->h * it->w);
+	uint8_t *m = infer_upsample(it->labels, it->s, it->o->letterbox, it->h,
+	    it->w);
 	char *path = it->to_stdout ? xstrdup("-") :
-	    out_path(it->o->outdir, it->name);
+	    out_path(it->o->outdir, it->photo.name);
+	void *png = NULL;
+	size_t len;
+
+	(void)thread;
 
 	it->ok = 0;
-	mask_resize_nearest(it->labels, it->s, it->s, m, it->h, it->w,
-	    (size_t)it->w);
-	if (!it->to_stdout && same_file(path, it->path))
-		err_set(&it->e, "%s: would overwrite the photo itself; skipped",
-		    path);
-	else if (mask_write(path, m, it->h, it->w, 6, NULL, &it->e) == 0) {
+	if (infer_mask_png(m, it->h, it->w, &png, &len, &it->e) < 0)
+		err_prefix(&it->e, "%s", path);
+	else if (write_png(it, path, png, len) == 0) {
 		it->written = path;
 		path = NULL;
 		it->ok = it->o->overlay == NULL || overlay(it, m) == 0;
 	}
-	free(path), free(m);
+	free(png), free(path), free(m);
 }
 
 /* Pool job: header check, decode at the network's size, normalise. */
-/* A photo's failure. For stdin the message names "stdin", not the
- * temporary file the photo was spooled to. */
 static void
-report(const Item *it)
-{
-	char buf[sizeof it->e.msg];
-	const char *msg = it->e.msg, *at;
-	size_t n = strlen(it->path), len = 0;
-
-	while (n > 0 && (at = strstr(msg, it->path)) != NULL) {
-		len += (size_t)snprintf(buf + len, sizeof buf - len, "%.*s%s",
-		    (int)(at - msg), msg, it->name);
-		if (len >= sizeof buf)
-			break;
-		msg = at + n;
-	}
-	if (len < sizeof buf)
-		snprintf(buf + len, sizeof buf - len, "%s", msg);
-	warnmsg("%s", buf);
-}
-
-static void
-decode_job(void *arg)
+decode_job(void *arg, int thread)
 {
 	Item *it = arg;
-	uint8_t *rgb;
 
-	it->ok = photo_header(it->path, it->o->max_pixels, &it->h, &it->w,
-	    &it->e) == 0 && photo_load_resized(it->path, it->s, it->s, &rgb,
-	    &it->e) == 0;
-	if (it->ok) {
-		infer_input(rgb, it->s, it->x);
-		free(rgb);
-	}
+	(void)thread;
+
+	it->ok = infer_prepare(&it->photo, it->s, it->o->letterbox,
+	    it->o->max_pixels, it->x, &it->h, &it->w, &it->e) == 0;
 }
 
 /* Predicts items [0, n): decodes them on the pool, skipping bad photos,
@@ -234,7 +215,7 @@ predict(Pool *pool, Unet *u, int s, Item *it, int n, float *x,
 		if (it[i].written != NULL && !it[i].to_stdout)
 			printf("%s\n", it[i].written);
 		if (!it[i].ok) {
-			report(&it[i]);
+			warnmsg("%s", it[i].e.msg);
 			status = EXIT_BAD;
 		}
 		free(it[i].written);
@@ -244,32 +225,20 @@ predict(Pool *pool, Unet *u, int s, Item *it, int n, float *x,
 	return status;
 }
 
-/* Standard input into a temporary file, which libvips can open by name.
- * Returns its path (the caller unlinks it). */
-static char *
-stdin_to_file(void)
+/* Standard input, whole, in memory: libvips decodes it from there. */
+static void *
+read_stdin(size_t *len)
 {
-	const char *dir = getenv("TMPDIR");
-	char *path, buf[65536];
-	size_t n, len;
-	FILE *fp;
-	int fd;
+	size_t cap = 1 << 16, n;
+	char *buf = xmalloc(cap);
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	len = strlen(dir) + 24;
-	path = xmalloc(len);
-	snprintf(path, len, "%s/unet-infer.XXXXXX", dir);
-	if ((fd = mkstemp(path)) < 0 || (fp = fdopen(fd, "wb")) == NULL)
-		die(EXIT_BAD, "%s: %s", path, strerror(errno));
-	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-		if (fwrite(buf, 1, n, fp) != n)
-			break;
-	if (ferror(stdin) || fclose(fp) != 0) {
-		unlink(path);
+	*len = 0;
+	while ((n = fread(buf + *len, 1, cap - *len, stdin)) > 0)
+		if ((*len += n) == cap)
+			buf = xreallocarray(buf, cap *= 2, 1);
+	if (ferror(stdin))
 		die(EXIT_BAD, "stdin: %s", strerror(errno));
-	}
-	return path;
+	return buf;
 }
 
 static Unet *
@@ -285,9 +254,14 @@ load_model(Options *o, int *s)
 	if (*s == 0)
 		die(EXIT_BAD, "%s: no training size recorded; give --size",
 		    o->model);
-	if (*s % (1 << u->cfg.depth) != 0)
-		die(EXIT_USAGE, "size %d is not a multiple of 2^depth = %d", *s,
+	/* --size is the user's to fix (exit 2); a recorded size the
+	 * network cannot take is a bad model (exit 1, naming it) */
+	if (*s % (1 << u->cfg.depth) != 0 && o->size != 0)
+		usage_error("--size %d is not a multiple of 2^depth = %d", *s,
 		    1 << u->cfg.depth);
+	if (*s % (1 << u->cfg.depth) != 0)
+		die(EXIT_BAD, "%s: trained at size %d, which is not a multiple "
+		    "of 2^depth = %d", o->model, *s, 1 << u->cfg.depth);
 	unet_set_threads(u, o->threads);
 	return u;
 }
@@ -302,7 +276,6 @@ main(int argc, char **argv)
 	float *x;
 	uint8_t *labels;
 	int s, status = EXIT_OK, n = 0;
-	char *tmp = NULL;
 	Err e;
 
 	cli_init(argv[0]);
@@ -316,17 +289,21 @@ main(int argc, char **argv)
 	labels = xmallocarray((size_t)o.batch * s, (size_t)s);
 	it = xcalloc((size_t)o.batch, sizeof *it);
 	/* the pool and the network take turns: -j threads in all */
-	pool = pool_new(o.threads > 1 ? o.threads : 0, o.batch);
+	if ((pool = pool_new(o.threads > 1 ? o.threads : 0, (size_t)o.batch,
+	    &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
 	if (optind == argc) {
-		tmp = stdin_to_file();
-		it[0] = (Item){ .o = &o, .path = tmp, .name = "stdin",
-		    .to_stdout = 1 };
+		void *buf;
+		size_t len;
+
+		buf = read_stdin(&len);
+		it[0] = (Item){ .o = &o, .to_stdout = 1,
+		    .photo = { .name = "stdin", .buf = buf, .len = len } };
 		status = predict(pool, u, s, it, 1, x, labels);
-		unlink(tmp);
-		free(tmp);
+		free(buf);
 	}
 	for (int i = optind; i < argc; i++) {
-		it[n] = (Item){ .o = &o, .path = argv[i], .name = argv[i] };
+		it[n] = (Item){ .o = &o, .photo = { .name = argv[i] } };
 		if (++n == o.batch || i == argc - 1) {
 			if (predict(pool, u, s, it, n, x, labels) != EXIT_OK)
 				status = EXIT_BAD;

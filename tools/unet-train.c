@@ -12,21 +12,53 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "labels.h"
+#include "maskio.h"
 #include "parse.h"
 #include "progress.h"
+#include "tboard.h"
 #include "train.h"
 #include "xalloc.h"
 
 enum { EXIT_DIVERGED = 3 };
+enum { TB_PREVIEW_SAMPLES = 4 };	/* validation images per preview */
+
+/* Long options without a short form. */
+enum { O_TRAIN = 256, O_VAL, O_STATE, O_LOG, O_RESUME, O_LR, O_PATIENCE,
+	O_STEPS, O_DEPTH, O_CLASSES, O_DROPOUT, O_AUG, O_CW, O_SEED, O_TB,
+	O_TB_IMAGES, O_LABELS, O_END };
+
+/* What a resumed run takes from its state, not from the command line
+ * (Recipe): each of these given with --resume gets a warning. An option
+ * added to the recipe is one line here. */
+static const struct {
+	int code;
+	const char *name;
+} from_state[] = {
+	{ 'b', "--batch" },
+	{ O_LR, "--lr" },
+	{ O_STEPS, "--steps" },
+	{ 'f', "--filters" },
+	{ O_DEPTH, "--depth" },
+	{ O_CLASSES, "--classes" },
+	{ O_DROPOUT, "--dropout" },
+	{ O_AUG, "--augment" },
+	{ O_CW, "--class-weights" },
+	{ O_SEED, "--seed" },
+};
 
 typedef struct {
 	Recipe r;
 	RunOptions ro;
 	int resume, quiet;
 	const char *log;
+	const char *tboard;	/* --tensorboard DIR or NULL */
+	int tb_images;		/* a preview every this many epochs; 0: none */
+	const char *labels;	/* label_descriptions.json; NULL: shipped */
 	char **train, **val;	/* shard paths after glob */
 	char *state_buf;	/* the default --state, to free */
 	int ntrain, nval;
+	unsigned char given[O_END];	/* options on the command line */
 } Options;
 
 /* The signal that asks us to stop: set by the handler only, hence a
@@ -47,7 +79,8 @@ usage(FILE *fp)
 	    "       [--log file] [--resume] [-q] [-e epochs] [-b batch]\n"
 	    "       [--lr rate] [--patience n] [--steps n] [-f filters]\n"
 	    "       [--depth n] [--classes n] [--dropout p] [--augment spec]\n"
-	    "       [--class-weights none|median] [--seed n] [-j n]\n",
+	    "       [--class-weights none|median] [--seed n] [-j n]\n"
+	    "       [--tensorboard dir [--tb-images n] [--labels file]]\n",
 	    progname);
 }
 
@@ -111,9 +144,6 @@ parse_augment(const char *spec, AugOptions *a)
 static void
 parse_options(int argc, char **argv, Options *o)
 {
-	enum { O_TRAIN = 256, O_VAL, O_STATE, O_LOG, O_RESUME, O_LR,
-		O_PATIENCE, O_STEPS, O_DEPTH, O_CLASSES, O_DROPOUT, O_AUG,
-		O_CW, O_SEED };
 	static const struct option longopts[] = {
 		{ "train", required_argument, NULL, O_TRAIN },
 		{ "val", required_argument, NULL, O_VAL },
@@ -135,16 +165,21 @@ parse_options(int argc, char **argv, Options *o)
 		{ "class-weights", required_argument, NULL, O_CW },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "tensorboard", required_argument, NULL, O_TB },
+		{ "tb-images", required_argument, NULL, O_TB_IMAGES },
+		{ "labels", required_argument, NULL, O_LABELS },
 		CLI_COMMON_OPTIONS
 	};
 	int c;
 
 	*o = (Options){ .r = { .batch = 8, .lr = 1e-3f, .seed = 1 },
 	    .ro = { .epochs = 80, .patience = 10, .threads = cpu_count(),
-	    .out = "model.safetensors" } };
+	    .out = "model.safetensors" }, .tb_images = 1 };
 	unet_config_default(&o->r.net);
 	parse_augment("flip,scale=0.8,brightness=0.1,contrast=0.1", &o->r.aug);
 	while ((c = getopt_long(argc, argv, "hqo:e:b:f:j:", longopts, NULL)) != -1) {
+		if (c >= 0 && c < O_END)
+			o->given[c] = 1;
 		switch (c) {
 		case O_TRAIN: add_shards(&o->train, &o->ntrain, optarg); break;
 		case O_VAL: add_shards(&o->val, &o->nval, optarg); break;
@@ -200,6 +235,12 @@ parse_options(int argc, char **argv, Options *o)
 			o->r.seed = opt_u64("--seed", optarg, 0, UINT64_MAX);
 			break;
 		case 'j': o->ro.threads = cli_jobs(optarg); break;
+		case O_TB: o->tboard = optarg; break;
+		case O_TB_IMAGES:
+			o->tb_images = (int)opt_long("--tb-images", optarg, 0,
+			    1000000);
+			break;
+		case O_LABELS: o->labels = optarg; break;
 		default:
 			cli_common_option(c, usage);
 		}
@@ -208,6 +249,9 @@ parse_options(int argc, char **argv, Options *o)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->ntrain == 0 || o->nval == 0)
 		usage_error("--train and --val are required");
+	if (o->tboard == NULL && (o->given[O_TB_IMAGES] || o->given[O_LABELS]))
+		usage_error("--%s needs --tensorboard", o->given[O_TB_IMAGES] ?
+		    "tb-images" : "labels");
 	if (o->ro.state == NULL) {
 		size_t n = strlen(o->ro.out) + 6;
 		char *s = xmalloc(n);
@@ -267,6 +311,69 @@ log_row(FILE *fp, const char *path, const EpochRow *r)
 		die(EXIT_BAD, "%s: %s", path, strerror(errno));
 }
 
+/* The TensorBoard side of a run: the writer (NULL: none) and the
+ * category names of its tags. */
+typedef struct {
+	TbWriter *w;
+	Labels labels;
+} Board;
+
+static void
+board_open(Board *b, const Options *o, const char *argv0)
+{
+	Err e;
+
+	b->w = NULL;
+	if (o->tboard == NULL)
+		return;
+	if (imaging_init(argv0, 1, &e) < 0 ||
+	    labels_open(&b->labels, o->labels, &e) < 0 ||
+	    (b->w = tb_open(o->tboard, &e)) == NULL)
+		die(EXIT_BAD, "%s", e.msg);
+}
+
+/* An epoch's scalars, and every --tb-images epochs a preview. */
+static void
+board_epoch(Board *b, Trainer *t, const Options *o, const EpochRow *row)
+{
+	Preview pv;
+	Err e;
+
+	if (b->w == NULL)
+		return;
+	if (tb_epoch(b->w, row, &b->labels, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	if (o->tb_images == 0 || row->epoch % (uint64_t)o->tb_images != 0)
+		return;
+	if (trainer_preview(t, TB_PREVIEW_SAMPLES, &pv, &e) < 0 ||
+	    tb_preview(b->w, row->step, &pv, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	preview_free(&pv);
+}
+
+static void
+board_close(Board *b)
+{
+	Err e;
+
+	if (b->w == NULL)
+		return;
+	if (tb_close(b->w, &e) < 0)
+		die(EXIT_BAD, "%s", e.msg);
+	labels_free(&b->labels);
+}
+
+/* --resume: the recipe is the state's; each option that would change it
+ * is named. */
+static void
+warn_ignored(const Options *o)
+{
+	for (size_t i = 0; i < sizeof from_state / sizeof *from_state; i++)
+		if (o->given[from_state[i].code])
+			warnmsg("--resume: %s ignored: the state %s decides it",
+			    from_state[i].name, o->ro.state);
+}
+
 static void
 catch_signals(void)
 {
@@ -290,7 +397,7 @@ tick(void *p, uint64_t steps, uint64_t images)
 /* Runs epochs until the last, early stopping, a signal or a failure;
  * returns the exit status. */
 static int
-run(Trainer *t, const Options *o, FILE *log)
+run(Trainer *t, const Options *o, FILE *log, Board *board)
 {
 	uint64_t total = o->ro.epochs, best_epoch;
 	EpochRow row;
@@ -321,6 +428,7 @@ run(Trainer *t, const Options *o, FILE *log)
 			return 128 + stop_signal;
 		}
 		log_row(log, o->log, &row);
+		board_epoch(board, t, o, &row);
 		if (!o->quiet)
 			fprintf(stderr, "epoch %" PRIu64 "/%" PRIu64 " loss %.4f "
 			    "acc %.4f val_loss %.4f val_miou %.4f%s %.1fs "
@@ -344,6 +452,7 @@ main(int argc, char **argv)
 {
 	Options o;
 	Trainer *t;
+	Board board;
 	FILE *log;
 	Err e;
 	int status;
@@ -358,10 +467,14 @@ main(int argc, char **argv)
 	    (const char *const *)o.val, o.nval, &e);
 	if (t == NULL)
 		die(EXIT_BAD, "%s", e.msg);
+	if (o.resume)
+		warn_ignored(&o);
 	log = open_log(&o, o.r.net.classes);
-	status = run(t, &o, log);
+	board_open(&board, &o, argv[0]);
+	status = run(t, &o, log, &board);
 	if (log != NULL && fclose(log) != 0)
 		die(EXIT_BAD, "%s: %s", o.log, strerror(errno));
+	board_close(&board);
 	trainer_free(t);
 	for (int i = 0; i < o.ntrain; i++)
 		free(o.train[i]);

@@ -4,8 +4,10 @@
 
 #include <pthread.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,13 @@ struct Atomic {
 	char *tmp;	/* temporary name, NULL for stdout */
 	FILE *fp;
 };
+
+/* Temporary files are named DIR/.BASE.imatseg.HOST.PID.XXXXXX: hidden,
+ * beside the final name (the rename stays on one file system), and
+ * saying whose they are, so that a later run can remove those of
+ * processes that are gone (killed with -9: nothing else leaves them).
+ * Only files of this host are judged, by whether their process exists. */
+#define TMP_MARK ".imatseg."
 
 static pthread_once_t umask_once = PTHREAD_ONCE_INIT;
 static mode_t umask_value;
@@ -39,11 +48,70 @@ process_umask(void)
 	return umask_value;
 }
 
+/* Is name a temporary file of ours, from this host, whose process is
+ * gone? */
+static int
+stale(const char *name, const char *host)
+{
+	const char *mark = NULL, *p, *dot;
+	size_t hl = strlen(host);
+	long pid;
+
+	for (p = name; (p = strstr(p, TMP_MARK)) != NULL; p++)
+		mark = p;
+	if (name[0] != '.' || mark == NULL)
+		return 0;
+	p = mark + strlen(TMP_MARK);
+	if (strncmp(p, host, hl) != 0 || p[hl] != '.')
+		return 0;
+	p += hl + 1;
+	if ((dot = strchr(p, '.')) == NULL || strlen(dot + 1) != 6 ||
+	    strspn(p, "0123456789") != (size_t)(dot - p) || dot - p > 9 ||
+	    dot == p)
+		return 0;
+	pid = strtol(p, NULL, 10);
+	return pid != (long)getpid() && kill((pid_t)pid, 0) != 0 &&
+	    errno == ESRCH;
+}
+
+/* Removes the stale temporary files of dir, once per directory and
+ * process (a run that writes 45,000 masks reads the directory once). */
+static void
+sweep(const char *dir, const char *host)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static char **swept;
+	static size_t nswept;
+	struct dirent *de;
+	DIR *d;
+
+	pthread_mutex_lock(&mu);
+	for (size_t i = 0; i < nswept; i++)
+		if (strcmp(swept[i], dir) == 0) {
+			pthread_mutex_unlock(&mu);
+			return;
+		}
+	swept = xreallocarray(swept, nswept + 1, sizeof *swept);
+	swept[nswept++] = xstrdup(dir);
+	pthread_mutex_unlock(&mu);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (stale(de->d_name, host)) {
+			char *p = path_join(dir, de->d_name);
+
+			(void)unlink(p);	/* another run may be first */
+			free(p);
+		}
+	closedir(d);
+}
+
 Atomic *
 atomic_open(const char *path, Err *e)
 {
 	Atomic *a = xcalloc(1, sizeof *a);
 	const char *base;
+	char host[256], *dir;
 	size_t n;
 	int fd;
 
@@ -58,10 +126,17 @@ atomic_open(const char *path, Err *e)
 		err_set(e, "%s: is a directory name", path);
 		goto fail;
 	}
-	/* Hidden, in the same directory (rename stays on one file system). */
-	n = strlen(path) + 16;
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	host[strcspn(host, "/")] = '\0';	/* no path in a file name */
+	dir = path_dir(path);
+	sweep(dir, host);
+	free(dir);
+	n = strlen(path) + strlen(TMP_MARK) + strlen(host) + 32;
 	a->tmp = xmalloc(n);
-	snprintf(a->tmp, n, "%.*s.%s.XXXXXX", (int)(base - path), path, base);
+	snprintf(a->tmp, n, "%.*s.%s" TMP_MARK "%s.%ld.XXXXXX",
+	    (int)(base - path), path, base, host, (long)getpid());
 	fd = mkstemp(a->tmp);
 	if (fd < 0) {
 		err_sys(e, "%s", path);

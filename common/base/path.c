@@ -1,9 +1,12 @@
 /* path — file names. See path.h. */
 #include "path.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xalloc.h"
@@ -83,4 +86,39 @@ path_shipped(const char *name, char *buf, size_t size)
 	    size)
 		return -1;
 	return access(buf, R_OK) == 0 ? 0 : -1;
+}
+
+/* One mkdir that accepts a directory already there. */
+static int
+make_dir(const char *dir, Err *e)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0777) == 0)
+		return 0;
+	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (errno == EEXIST)
+		return err_set(e, "%s: not a directory", dir);
+	return err_sys(e, "%s", dir);
+}
+
+int
+path_mkdirs(const char *dir, Err *e)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+
+	/* each parent in turn, from the top: "a/b/c" makes a, a/b, a/b/c */
+	for (char *s = p + 1; rc == 0 && *s != '\0'; s++) {
+		if (*s != '/' || s[-1] == '/')
+			continue;
+		*s = '\0';
+		rc = make_dir(p, e);
+		*s = '/';
+	}
+	if (rc == 0)
+		rc = make_dir(p, e);
+	free(p);
+	return rc;
 }

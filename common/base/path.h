@@ -1,11 +1,14 @@
 /* path — file names: joining a directory and a name, the base name and
- * the stem (the base name without its last extension) of a path. Joined
+ * the stem (the base name without its last extension) of a path, and
+ * making directories. Joined
  * paths are malloc'd and owned by the caller; the others point into the
  * path given. */
 #ifndef IMATSEG_PATH_H
 #define IMATSEG_PATH_H
 
 #include <stddef.h>
+
+#include "err.h"
 
 /* "dir/name". */
 char *path_join(const char *dir, const char *name);
@@ -28,5 +31,8 @@ const char *path_stem(const char *path, size_t *len);
 int path_shipped(const char *name, char *buf, size_t size);
 /* The directory part: "a/b" -> "a", "b" -> ".", "/b" -> "/" (malloc'd). */
 char *path_dir(const char *path);
+/* mkdir -p: dir and any missing parents (mode 0777 less the umask); a
+ * directory already there is fine, anything else there is refused. */
+int path_mkdirs(const char *dir, Err *e);
 
 #endif

@@ -1,15 +1,31 @@
-/* pool — N worker threads draining a bounded queue of jobs, so a producer
- * that outruns them blocks instead of filling memory; built on pmap, for
- * work whose order does not matter. With 0 threads, pool_submit runs the
- * job at once in the caller. One thread submits; jobs own their arg. */
+/* pool — worker threads taking jobs, in no particular order, from a
+ * bounded FIFO. pool_submit waits while the queue is full, so a producer
+ * that outruns the threads blocks instead of filling memory; pool_try
+ * refuses instead, for a server's event loop, which must never wait.
+ * Each job is told the index of the thread running it (0 .. threads-1),
+ * for scratch memory of that thread. Any thread may queue; jobs own
+ * their arg. With 0 threads a job runs at once, in the caller, as
+ * thread 0. (Ordered results: pmap.h. Fork-join loops: par.h.) */
 #ifndef IMATSEG_POOL_H
 #define IMATSEG_POOL_H
 
+#include <stddef.h>
+
+#include "err.h"
+
+typedef void PoolFn(void *arg, int thread);
 typedef struct Pool Pool;
 
-Pool *pool_new(int threads, int queue_len);
-void pool_submit(Pool *p, void (*fn)(void *), void *arg);
-/* Waits until every submitted job has run. */
+/* At most `queue` jobs wait; NULL when a thread cannot be started (e
+ * says so). */
+Pool *pool_new(int threads, size_t queue, Err *e);
+/* Queues fn(arg), waiting for room. */
+void pool_submit(Pool *p, PoolFn *fn, void *arg);
+/* Queues fn(arg): 0, or -1 (nothing queued) when the queue is full. */
+int pool_try(Pool *p, PoolFn *fn, void *arg);
+/* Jobs queued and not yet started. */
+size_t pool_waiting(Pool *p);
+/* Waits until no job waits or runs. */
 void pool_wait(Pool *p);
 /* pool_wait, then ends the threads. */
 void pool_free(Pool *p);

@@ -70,14 +70,19 @@ cli_init(const char *argv0)
 	progname = slash ? slash + 1 : argv0;
 }
 
+/* One write per message, so that a reader of a log (a script waiting
+ * for unet-serve's "listening on" line) never sees half of it. */
 static void
 vwarn(const char *fmt, va_list ap)
 {
+	char buf[4096];
+	int n = snprintf(buf, sizeof buf, "%s: ", progname);
+
+	if (n >= 0 && (size_t)n < sizeof buf)
+		vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
 	pthread_mutex_lock(&term_mu);
 	erase_status();
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s\n", buf);
 	pthread_mutex_unlock(&term_mu);
 }
 

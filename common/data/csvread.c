@@ -110,6 +110,7 @@ static int
 feed(CsvReader *r, Err *e)
 {
 	ssize_t n = getline(&r->line, &r->linecap, r->fp);
+	char *line;
 
 	if (n < 0) {
 		if (ferror(r->fp))
@@ -124,7 +125,16 @@ feed(CsvReader *r, Err *e)
 	r->lineno++;
 	if (r->tee != NULL)
 		fwrite(r->line, 1, (size_t)n, r->tee);
-	if (csv_parse(&r->p, r->line, (size_t)n, on_field, on_row, r) != (size_t)n)
+	line = r->line;
+	/* A UTF-8 byte-order mark, as spreadsheets write, is no data. */
+	if (r->lineno == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+		line += 3, n -= 3;
+	/* libcsv grows a field blk_size bytes at a time (128 by default):
+	 * in steps as large as what it holds already, growth is geometric
+	 * and a field of megabytes is copied a few times, not thousands. */
+	csv_set_blk_size(&r->p, r->p.entry_size > (size_t)n ? r->p.entry_size :
+	    (size_t)n + 1);
+	if (csv_parse(&r->p, line, (size_t)n, on_field, on_row, r) != (size_t)n)
 		return err_set(e, "%s:%llu: malformed CSV: %s", r->name,
 		    (unsigned long long)r->lineno, csv_strerror(csv_error(&r->p)));
 	return 0;

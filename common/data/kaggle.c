@@ -488,6 +488,8 @@ out:
 	strmap_free(s.keys);
 	strmap_free(s.extra);
 	reread_end(&rr);
+	if (rc != 0)	/* nothing for the caller to free on failure */
+		kaggle_result_free(r);
 	return rc;
 }
 

@@ -54,7 +54,8 @@ typedef struct {
  * temporary file when it cannot seek. Memory holds the submission's runs
  * and the truth runs of images whose rows are not yet all read (one image
  * when its rows are consecutive). -1 when a file cannot be read on, or,
- * with strict, when an image is in one file only. */
+ * with strict, when an image is in one file only; r then holds nothing
+ * to free. */
 int kaggle_score(FILE *truth, const char *tname, FILE *sub,
     const char *sname, const KaggleOptions *o, KaggleResult *r, Err *e);
 void kaggle_result_free(KaggleResult *r);

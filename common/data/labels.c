@@ -82,6 +82,8 @@ labels_load(Labels *l, const char *path, Err *e)
 	    load_list(root, "attributes", path, &l->attr, &l->nattr, e) == 0)
 		rc = 0;
 	json_decref(root);
+	if (rc == 0 && l->ncat == 0)
+		rc = err_set(e, "%s: no categories", path);
 	if (rc == 0)
 		for (int i = 0; i < l->ncat; i++)
 			if (l->cat[i] == NULL) {

@@ -28,17 +28,24 @@ gallery_row(const char *photo, const uint8_t *truth, const uint8_t *pred,
     int mask_h, int mask_w, int height, float alpha, Picture *out, Err *e)
 {
 	int w = (int)((double)mask_w * height / mask_h + 0.5);
-	size_t npix, bytes;
-	uint8_t *rgb, *lab, *panel;
+	uint8_t *rgb;
 
 	if (w < 1)
 		w = 1;
-	npix = (size_t)height * w;
-	bytes = npix * 3;
 	if (photo_load_resized(photo, height, w, &rgb, e) < 0)
 		return -1;
-	lab = xmalloc(npix);
-	panel = xmalloc(bytes);
+	gallery_panels(rgb, height, w, truth, pred, mask_h, mask_w, alpha, out);
+	free(rgb);
+	return 0;
+}
+
+void
+gallery_panels(const uint8_t *rgb, int height, int w, const uint8_t *truth,
+    const uint8_t *pred, int mask_h, int mask_w, float alpha, Picture *out)
+{
+	size_t npix = (size_t)height * w, bytes = npix * 3;
+	uint8_t *lab = xmalloc(npix), *panel = xmalloc(bytes);
+
 	out->height = height;
 	out->width = 3 * w + 2 * GALLERY_GAP;
 	out->rgb = xmalloc((size_t)out->height * out->width * 3);
@@ -51,10 +58,8 @@ gallery_row(const char *photo, const uint8_t *truth, const uint8_t *pred,
 		palette_blend(panel, lab, npix, alpha);
 		paste(out, panel, height, w, 0, (k + 1) * (w + GALLERY_GAP));
 	}
-	free(rgb);
 	free(lab);
 	free(panel);
-	return 0;
 }
 
 void

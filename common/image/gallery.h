@@ -24,6 +24,11 @@ enum { GALLERY_GAP = 4 };	/* white pixels between panels and rows */
 int gallery_row(const char *photo, const uint8_t *truth,
     const uint8_t *pred, int mask_h, int mask_w, int height, float alpha,
     Picture *out, Err *e);
+/* The same row from a photo already in memory: height x w x 3 bytes
+ * (the masks are resized to it). */
+void gallery_panels(const uint8_t *rgb, int height, int w,
+    const uint8_t *truth, const uint8_t *pred, int mask_h, int mask_w,
+    float alpha, Picture *out);
 
 /* The rows stacked on a white sheet as wide as the widest. */
 void gallery_sheet(const Picture *rows, size_t n, Picture *out);

@@ -56,8 +56,12 @@ file_readable(const char *path, Err *e)
 	return 0;
 }
 
+/* What a decode works on: the file at path, or, when buf is not NULL,
+ * the len bytes at buf (path then names them in messages). */
 typedef struct {
 	const char *path;
+	const void *buf;
+	size_t len;
 	int h, w, out_h, out_w;
 	uint8_t *rgb;
 	Err *e;
@@ -70,8 +74,12 @@ header_job(void *arg)
 	VipsImage *im;
 
 	/* Opening reads the header only; pixels are decoded on demand. */
-	im = vips_image_new_from_file(j->path, "fail_on", VIPS_FAIL_ON_ERROR,
-	    NULL);
+	if (j->buf != NULL)
+		im = vips_image_new_from_buffer(j->buf, j->len, "",
+		    "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+	else
+		im = vips_image_new_from_file(j->path, "fail_on",
+		    VIPS_FAIL_ON_ERROR, NULL);
 	if (im == NULL)
 		return vips_fail(j->e, j->path);
 	j->h = im->Ysize;
@@ -80,24 +88,45 @@ header_job(void *arg)
 	return 0;
 }
 
+static int
+header(Job *j, uint64_t max_pixels, int *height, int *width)
+{
+	uint64_t npix;
+
+	if (header_job(j) < 0 && imaging_retry(header_job, j) < 0)
+		return -1;
+	*height = j->h;
+	*width = j->w;
+	npix = (uint64_t)*height * (uint64_t)*width;
+	if (npix > max_pixels) {
+		err_set(j->e, "%s: %dx%d is more than %llu pixels "
+		    "(--max-pixels)", j->path, *height, *width,
+		    (unsigned long long)max_pixels);
+		return PHOTO_TOO_BIG;
+	}
+	return 0;
+}
+
 int
 photo_header(const char *path, uint64_t max_pixels, int *height, int *width,
     Err *e)
 {
 	Job j = { .path = path, .e = e };
-	uint64_t npix;
 
 	if (file_readable(path, e) < 0)
 		return -1;
-	if (header_job(&j) < 0 && imaging_retry(header_job, &j) < 0)
-		return -1;
-	*height = j.h;
-	*width = j.w;
-	npix = (uint64_t)*height * (uint64_t)*width;
-	if (npix > max_pixels)
-		return err_set(e, "%s: %dx%d is more than %llu pixels (--max-pixels)",
-		    path, *height, *width, (unsigned long long)max_pixels);
-	return 0;
+	return header(&j, max_pixels, height, width);
+}
+
+int
+photo_header_mem(const void *buf, size_t len, const char *name,
+    uint64_t max_pixels, int *height, int *width, Err *e)
+{
+	Job j = { .path = name, .buf = buf, .len = len, .e = e };
+
+	if (len == 0)
+		return err_set(e, "%s: empty", name);
+	return header(&j, max_pixels, height, width);
 }
 
 /* Whatever the file held (grey, alpha, 16-bit, CMYK already imported by
@@ -143,9 +172,19 @@ resize_job(void *arg)
 	/* Thumbnail shrinks JPEGs in the DCT while at least twice the output
 	 * size remains, then reduces with Lanczos-3. Shrinking further in the
 	 * DCT was 20% faster but shifted colour edges by up to 100 levels. */
-	if (vips_thumbnail(j->path, &im, j->out_w, "height", j->out_h,
+	/* libvips 8.14 passes fail_on to the loader of a file but not to
+	 * that of a buffer, which then decodes a truncated JPEG as grey:
+	 * the option string says it again. */
+	int rc = j->buf != NULL ?
+	    vips_thumbnail_buffer((void *)j->buf, j->len, &im, j->out_w,
+	    "height", j->out_h, "size", VIPS_SIZE_FORCE, "no_rotate", TRUE,
+	    "fail_on", VIPS_FAIL_ON_ERROR, "option_string", "fail_on=error",
+	    NULL) :
+	    vips_thumbnail(j->path, &im, j->out_w, "height", j->out_h,
 	    "size", VIPS_SIZE_FORCE, "no_rotate", TRUE,
-	    "fail_on", VIPS_FAIL_ON_ERROR, NULL) != 0 || to_srgb8(&im) != 0) {
+	    "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+
+	if (rc != 0 || to_srgb8(&im) != 0) {
 		if (im != NULL)
 			g_object_unref(im);
 		return vips_fail(j->e, j->path);
@@ -182,9 +221,24 @@ photo_load_resized(const char *path, int out_h, int out_w, uint8_t **rgb,
 	return 0;
 }
 
-void
-mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
-    int oh, int ow, size_t dst_stride)
+int
+photo_load_resized_mem(const void *buf, size_t len, const char *name,
+    int out_h, int out_w, uint8_t **rgb, Err *e)
+{
+	Job j = { .path = name, .buf = buf, .len = len, .out_h = out_h,
+	    .out_w = out_w, .e = e };
+
+	if (resize_job(&j) < 0 && imaging_retry(resize_job, &j) < 0)
+		return -1;
+	*rgb = j.rgb;
+	return 0;
+}
+
+/* Nearest-neighbour resize of the h x w window of src whose rows are
+ * src_stride bytes apart. */
+static void
+resize_nearest(const uint8_t *src, int h, int w, size_t src_stride,
+    uint8_t *dst, int oh, int ow, size_t dst_stride)
 {
 	size_t *col = xmallocarray((size_t)ow, sizeof *col);
 
@@ -194,13 +248,20 @@ mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
 	for (int y = 0; y < oh; y++) {
 		size_t sy = (size_t)(((2 * (uint64_t)y + 1) * (uint64_t)h) /
 		    (2 * (uint64_t)oh));
-		const uint8_t *row = src + sy * (size_t)w;
+		const uint8_t *row = src + sy * src_stride;
 		uint8_t *out = dst + (size_t)y * dst_stride;
 
 		for (int x = 0; x < ow; x++)
 			out[x] = row[col[x]];
 	}
 	free(col);
+}
+
+void
+mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
+    int oh, int ow, size_t dst_stride)
+{
+	resize_nearest(src, h, w, (size_t)w, dst, oh, ow, dst_stride);
 }
 
 void
@@ -224,28 +285,94 @@ letterbox_fit(int h, int w, int s, int *nh, int *nw, int *top, int *left)
 	*left = (s - *nw) / 2;
 }
 
+/* The square of a photo from its file (buf NULL) or its bytes. */
+static int
+square(const char *path, const void *buf, size_t len, int h, int w, int s,
+    int letterbox, uint8_t **rgb, Err *e)
+{
+	int nh = s, nw = s, top = 0, left = 0;
+	uint8_t *fit, *sq;
+
+	if (letterbox)
+		letterbox_fit(h, w, s, &nh, &nw, &top, &left);
+	if ((buf != NULL ? photo_load_resized_mem(buf, len, path, nh, nw, &fit,
+	    e) : photo_load_resized(path, nh, nw, &fit, e)) < 0)
+		return -1;
+	if (!letterbox) {
+		*rgb = fit;
+		return 0;
+	}
+	sq = xcalloc((size_t)s * s, 3);
+	for (int y = 0; y < nh; y++)
+		memcpy(sq + ((size_t)(top + y) * s + left) * 3,
+		    fit + (size_t)y * nw * 3, (size_t)nw * 3);
+	free(fit);
+	*rgb = sq;
+	return 0;
+}
+
 int
-rgb_write_png(const char *path, const uint8_t *rgb, int h, int w, Err *e)
+photo_load_square(const char *path, int h, int w, int s, int letterbox,
+    uint8_t **rgb, Err *e)
+{
+	return square(path, NULL, 0, h, w, s, letterbox, rgb, e);
+}
+
+int
+photo_load_square_mem(const void *buf, size_t len, const char *name, int h,
+    int w, int s, int letterbox, uint8_t **rgb, Err *e)
+{
+	return square(name, buf, len, h, w, s, letterbox, rgb, e);
+}
+
+void
+mask_from_square(const uint8_t *lab, int s, int letterbox, int h, int w,
+    uint8_t *dst)
+{
+	int nh = s, nw = s, top = 0, left = 0;
+
+	if (letterbox)
+		letterbox_fit(h, w, s, &nh, &nw, &top, &left);
+	resize_nearest(lab + (size_t)top * s + left, nh, nw, (size_t)s, dst,
+	    h, w, (size_t)w);
+}
+
+int
+rgb_encode_png(const uint8_t *rgb, int h, int w, void **png, size_t *len,
+    Err *e)
 {
 	VipsImage *im;
 	void *buf = NULL;
-	size_t len;
-	int rc;
 
 	im = vips_image_new_from_memory(rgb, (size_t)h * w * 3, w, h, 3,
 	    VIPS_FORMAT_UCHAR);
-	if (im == NULL || vips_pngsave_buffer(im, &buf, &len, "compression", 6,
+	if (im == NULL || vips_pngsave_buffer(im, &buf, len, "compression", 6,
 	    NULL) != 0) {
 		const char *msg = vips_error_buffer();
 
 		if (im != NULL)
 			g_object_unref(im);
 		vips_error_clear();
-		return err_set(e, "%s: cannot encode PNG: %.*s", path,
+		return err_set(e, "cannot encode PNG: %.*s",
 		    (int)strcspn(msg, "\n"), msg);
 	}
 	g_object_unref(im);
-	rc = atomic_write(path, buf, len, e);
+	*png = xmalloc(*len);
+	memcpy(*png, buf, *len);
 	g_free(buf);
+	return 0;
+}
+
+int
+rgb_write_png(const char *path, const uint8_t *rgb, int h, int w, Err *e)
+{
+	void *buf;
+	size_t len;
+	int rc;
+
+	if (rgb_encode_png(rgb, h, w, &buf, &len, e) < 0)
+		return err_prefix(e, "%s", path);
+	rc = atomic_write(path, buf, len, e);
+	free(buf);
 	return rc;
 }

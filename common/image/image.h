@@ -1,7 +1,8 @@
 /* image — photos for training: header-only size checks, decode with
  * libvips (refusing truncated or corrupt files), conversion to 8-bit sRGB
  * and resizing; and a nearest-neighbour resize of label masks that never
- * invents a label. Start libvips with imaging_init (maskio.h) first.
+ * invents a label. Photos come from files or from bytes in memory.
+ * Start libvips with imaging_init (maskio.h) first.
  * Pixel buffers returned are malloc'd and owned by the caller. */
 #ifndef IMATSEG_IMAGE_H
 #define IMATSEG_IMAGE_H
@@ -21,9 +22,16 @@ int imaging_retry(int (*fn)(void *), void *arg);
 int file_readable(const char *path, Err *e);
 
 /* Reads only the header of a photo: its size, refusing more than
- * max_pixels before anything is decoded. */
+ * max_pixels before anything is decoded. Returns 0, -1 when the photo
+ * cannot be read, or PHOTO_TOO_BIG. */
+enum { PHOTO_TOO_BIG = -2 };
 int photo_header(const char *path, uint64_t max_pixels, int *height,
     int *width, Err *e);
+
+/* photo_header of the len bytes at buf, called `name` in messages (the
+ * header is all that is read here too). */
+int photo_header_mem(const void *buf, size_t len, const char *name,
+    uint64_t max_pixels, int *height, int *width, Err *e);
 
 /* Decodes the photo at path (EXIF orientation ignored) and resizes it to
  * out_h x out_w with libvips' thumbnail (JPEGs shrink on load, then
@@ -32,6 +40,11 @@ int photo_header(const char *path, uint64_t max_pixels, int *height,
  * a failure. */
 int photo_load_resized(const char *path, int out_h, int out_w, uint8_t **rgb,
     Err *e);
+
+/* photo_load_resized of the len bytes at buf, called `name` in messages:
+ * the same pixels as from a file of those bytes. */
+int photo_load_resized_mem(const void *buf, size_t len, const char *name,
+    int out_h, int out_w, uint8_t **rgb, Err *e);
 
 /* Nearest-neighbour resize of h x w labels into the oh x ow window of dst
  * whose rows are dst_stride bytes apart. Output row y takes input row
@@ -44,7 +57,26 @@ void mask_resize_nearest(const uint8_t *src, int h, int w, uint8_t *dst,
 void letterbox_fit(int h, int w, int s, int *nh, int *nw, int *top,
     int *left);
 
-/* Writes h x w interleaved RGB bytes as a PNG, atomically. */
+/* The h x w photo at path as the s x s square a network sees (and
+ * mkshards(1) stores): stretched, or with letterbox scaled by
+ * letterbox_fit and centred on black. 3 * s * s bytes in *rgb. */
+int photo_load_square(const char *path, int h, int w, int s, int letterbox,
+    uint8_t **rgb, Err *e);
+/* photo_load_square of the len bytes at buf, called `name` in messages. */
+int photo_load_square_mem(const void *buf, size_t len, const char *name,
+    int h, int w, int s, int letterbox, uint8_t **rgb, Err *e);
+
+/* The way back: the h x w labels of the photo (into dst) from the s x s
+ * labels of its square, by nearest neighbour; with letterbox only the
+ * window the photo filled is read, the padding is cut off. */
+void mask_from_square(const uint8_t *lab, int s, int letterbox, int h,
+    int w, uint8_t *dst);
+
+/* h x w interleaved RGB bytes as PNG, compression 6: *png (malloc'd,
+ * the caller's) of *len bytes. */
+int rgb_encode_png(const uint8_t *rgb, int h, int w, void **png,
+    size_t *len, Err *e);
+/* The same, written atomically to path. */
 int rgb_write_png(const char *path, const uint8_t *rgb, int h, int w,
     Err *e);
 

@@ -27,11 +27,22 @@ vips_err(Err *e, const char *path)
 	return -1;
 }
 
+/* libvips' warnings ("error in tile 0 x 64", one per tile, or libjpeg's
+ * complaints) come before the error it returns, which our message
+ * carries: they only repeat it, and common/ does not print. */
+static void
+drop_warning(const char *domain, GLogLevelFlags level, const char *msg,
+    void *arg)
+{
+	(void)domain, (void)level, (void)msg, (void)arg;
+}
+
 int
 imaging_init(const char *argv0, int threads, Err *e)
 {
 	if (VIPS_INIT(argv0 ? argv0 : "imatseg") != 0)
 		return vips_err(e, "libvips");
+	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, drop_warning, NULL);
 	vips_cache_set_max(0);
 	if (threads > 0)
 		vips_concurrency_set(threads);

@@ -14,7 +14,8 @@
 #define MASK_MAX_PIXELS 100000000ULL
 
 /* Starts libvips once per process: no operation cache (batch use),
- * `threads` worker threads inside libvips (0 keeps its default). */
+ * `threads` worker threads inside libvips (0 keeps its default), and its
+ * warnings silenced (the error a call returns says the same, once). */
 int imaging_init(const char *argv0, int threads, Err *e);
 void imaging_shutdown(void);
 

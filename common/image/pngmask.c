@@ -44,11 +44,13 @@ scan_chunks(const uint8_t *buf, uint64_t len, uint32_t *w, uint32_t *h,
 		if (n > len - off - 12 ||
 		    libdeflate_crc32(0, type, (size_t)n + 4) != be32(type + 4 + n))
 			goto no;
-		if (memcmp(type, "IDAT", 4) == 0) {
+		if (memcmp(type, "IDAT", 4) == 0 && n > 0) {
 			if (*zlen + n > cap)
 				*z = xreallocarray(*z, cap = 2 * (*zlen + n) + 1, 1);
 			memcpy(*z + *zlen, type + 4, n);
 			*zlen += n;
+		} else if (memcmp(type, "IDAT", 4) == 0) {
+			;	/* empty: nothing to add */
 		} else if (memcmp(type, "IEND", 4) == 0) {
 			seen_end = 1;
 		} else if (memcmp(type, "IHDR", 4) != 0 &&

@@ -486,16 +486,30 @@ load_recipe(const StFile *f, Recipe *r, Err *e)
 	return 0;
 }
 
-/* The network of f, and whether f is resumable. */
+/* The network of f, and whether f is resumable. A file too small for
+ * the architecture its metadata claims is refused before the network is
+ * made: a few hundred bytes must not cost gigabytes. */
 static Unet *
 load_net(const StFile *f, long *resumable, Err *e)
 {
 	UnetConfig c;
 	Unet *u;
+	size_t np, ns, have = 0;
 
 	if (config_of(f, &c, e) < 0 ||
 	    meta_long(f, "resumable", 0, 1, resumable, e) < 0 ||
-	    (u = unet_new(&c, 0, e)) == NULL)
+	    unet_sizes(&c, &np, &ns, e) < 0)
+		return NULL;
+	for (int i = 0; i < st_count(f); i++)
+		have += st_entry(f, i)->nbytes;
+	if (have / sizeof(float) < np + ns) {
+		err_set(e, "the architecture (depth %d, filters %d, %d classes) "
+		    "has %zu parameters and statistics, the file's tensors hold "
+		    "%zu floats", c.depth, c.filters, c.classes, np + ns,
+		    have / sizeof(float));
+		return NULL;
+	}
+	if ((u = unet_new(&c, 0, e)) == NULL)
 		return NULL;
 	if (no_strangers(f, u, (int)*resumable, e) < 0 ||
 	    load_model(f, u, e) < 0) {

@@ -113,6 +113,52 @@ out:
 	return r;
 }
 
+int
+preview_make(Unet *u, Loader *val, int n, Preview *p, Err *e)
+{
+	int s = loader_size(val), got = 0, r;
+	size_t hw = (size_t)s * s;
+	Batch b;
+
+	if ((uint64_t)n > loader_samples(val))
+		n = (int)loader_samples(val);
+	*p = (Preview){ .size = s, .rgb = xmallocarray((size_t)n, 3 * hw),
+	    .truth = xmallocarray((size_t)n, hw),
+	    .pred = xmallocarray((size_t)n, hw) };
+	if (loader_epoch_begin(val, 0, 0, e) < 0)
+		goto fail;
+	while (got < n) {
+		size_t at = (size_t)got * hw;
+		int m;
+
+		if ((r = loader_next(val, &b, e)) <= 0) {
+			if (r == 0)
+				err_set(e, "the validation loader ended early");
+			goto fail;
+		}
+		m = b.n < n - got ? b.n : n - got;
+		if (infer_labels(u, b.x, m, s, p->pred + at, e) < 0)
+			goto fail;
+		memcpy(p->truth + at, b.y, (size_t)m * hw);
+		for (int j = 0; j < m; j++)
+			augment_unnormalise(b.x + (size_t)j * 3 * hw, s,
+			    p->rgb + 3 * (at + (size_t)j * hw));
+		got += m;
+	}
+	p->n = n;
+	return 0;
+fail:
+	preview_free(p);
+	return -1;
+}
+
+void
+preview_free(Preview *p)
+{
+	free(p->rgb), free(p->truth), free(p->pred);
+	*p = (Preview){ 0 };
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {

@@ -4,7 +4,65 @@
 #include <string.h>
 
 #include "augment.h"
+#include "image.h"
+#include "maskio.h"
+#include "palette.h"
 #include "xalloc.h"
+
+#define OVERLAY_ALPHA 0.5f
+#define MASK_PNG_LEVEL 6
+
+int
+infer_prepare(const InferPhoto *p, int s, int letterbox, uint64_t max_pixels,
+    float *x, int *h, int *w, Err *e)
+{
+	uint8_t *rgb;
+	int rc = p->buf != NULL ?
+	    photo_header_mem(p->buf, p->len, p->name, max_pixels, h, w, e) :
+	    photo_header(p->name, max_pixels, h, w, e);
+
+	if (rc < 0)
+		return rc;
+	if ((p->buf != NULL ? photo_load_square_mem(p->buf, p->len, p->name,
+	    *h, *w, s, letterbox, &rgb, e) : photo_load_square(p->name, *h, *w,
+	    s, letterbox, &rgb, e)) < 0)
+		return -1;
+	infer_input(rgb, s, x);
+	free(rgb);
+	return 0;
+}
+
+uint8_t *
+infer_upsample(const uint8_t *labels, int s, int letterbox, int h, int w)
+{
+	uint8_t *m = xmallocarray((size_t)h, (size_t)w);
+
+	mask_from_square(labels, s, letterbox, h, w, m);
+	return m;
+}
+
+int
+infer_mask_png(const uint8_t *mask, int h, int w, void **png, size_t *len,
+    Err *e)
+{
+	return mask_encode(mask, h, w, MASK_PNG_LEVEL, png, len, e);
+}
+
+int
+infer_overlay_png(const InferPhoto *p, const uint8_t *mask, int h, int w,
+    void **png, size_t *len, Err *e)
+{
+	uint8_t *rgb;
+	int rc;
+
+	if ((p->buf != NULL ? photo_load_resized_mem(p->buf, p->len, p->name, h,
+	    w, &rgb, e) : photo_load_resized(p->name, h, w, &rgb, e)) < 0)
+		return -1;
+	palette_blend(rgb, mask, (size_t)h * w, OVERLAY_ALPHA);
+	rc = rgb_encode_png(rgb, h, w, png, len, e);
+	free(rgb);
+	return rc < 0 ? err_prefix(e, "%s", p->name) : 0;
+}
 
 void
 infer_input(const uint8_t *rgb, int s, float *x)

@@ -179,6 +179,12 @@ trainer_best(const Trainer *t, uint64_t *epoch)
 	return t->ts.best;
 }
 
+int
+trainer_preview(Trainer *t, int n, Preview *p, Err *e)
+{
+	return preview_make(t->u, t->val, n, p, e);
+}
+
 /* ---- the loop ---- */
 
 /* The batch of global step g: batch g mod B of pass g / B. */

@@ -76,6 +76,22 @@ int trainer_epoch(Trainer *t, volatile sig_atomic_t *stop, TrainTick *tick,
 int evaluate(Unet *u, Loader *val, const float *cw, double *loss,
     double *iou, double *miou, uint64_t *scored, Err *e);
 
+/* A few validation samples and what the model makes of them, for people
+ * to look at: n photos rgb[n][S][S][3], their labels truth[n][S][S] and
+ * the model's pred[n][S][S] (0 background, c+1 category c, 255 ignore
+ * in truth). Owned by the caller: preview_free. */
+typedef struct {
+	int n, size;
+	uint8_t *rgb, *truth, *pred;
+} Preview;
+
+/* The first n samples (or all, when fewer) in the validation order,
+ * through the model in inference mode. Nothing training depends on
+ * changes, so a run's bytes are the same with or without previews. */
+int trainer_preview(Trainer *t, int n, Preview *p, Err *e);
+int preview_make(Unet *u, Loader *val, int n, Preview *p, Err *e);
+void preview_free(Preview *p);
+
 /* Labels of a batch at or above classes (but 255) are refused, naming
  * the shard and the sample. */
 int check_labels(const Loader *L, const Batch *b, int classes, Err *e);

@@ -190,6 +190,23 @@ init_params(Unet *u, uint64_t seed)
 	rng_derive(&u->rng, seed, 1, 0);
 }
 
+int
+unet_sizes(const UnetConfig *c, size_t *nparams, size_t *nstats, Err *e)
+{
+	Unet u = { .cfg = *c };
+	Layout L = { .u = &u, .count = 1 };
+
+	if (unet_config_check(c, e) < 0)
+		return -1;
+	u.views = xcalloc((size_t)(14 * (2 * c->depth + 1) + 2 * c->depth + 2),
+	    sizeof *u.views);
+	layout(&L);
+	free(u.views);
+	*nparams = u.nparams;
+	*nstats = u.nstats;
+	return 0;
+}
+
 Unet *
 unet_new(const UnetConfig *c, uint64_t seed, Err *e)
 {

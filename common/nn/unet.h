@@ -82,6 +82,10 @@ typedef struct {
 
 void unet_config_default(UnetConfig *c);
 int unet_config_check(const UnetConfig *c, Err *e);
+/* The floats of the parameters and of the running statistics of the
+ * network c describes, without making it. */
+int unet_sizes(const UnetConfig *c, size_t *nparams, size_t *nstats,
+    Err *e);
 /* A new network with He-normal weights drawn from seed. */
 Unet *unet_new(const UnetConfig *c, uint64_t seed, Err *e);
 void unet_free(Unet *u);

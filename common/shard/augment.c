@@ -151,3 +151,17 @@ augment_sample(const uint8_t *rgb, const uint8_t *lab, int s,
 	else
 		cropped(rgb, lab, s, flip, c, oy, ox, &j, x, y);
 }
+
+void
+augment_unnormalise(const float *x, int s, uint8_t *rgb)
+{
+	size_t plane = (size_t)s * s;
+
+	for (int c = 0; c < 3; c++)
+		for (size_t p = 0; p < plane; p++) {
+			float v = (x[c * plane + p] * augment_std[c] +
+			    augment_mean[c]) * 255.0f + 0.5f;
+
+			rgb[3 * p + c] = v <= 0 ? 0 : v >= 255 ? 255 : (uint8_t)v;
+		}
+}

@@ -27,4 +27,8 @@ extern const float augment_mean[3], augment_std[3];
 void augment_sample(const uint8_t *rgb, const uint8_t *lab, int s,
     const AugOptions *a, Rng *r, float *x, uint8_t *y);
 
+/* The way back from x[3][S][S] to S x S x 3 bytes, for people to look
+ * at: exact for an unjittered sample, clamped to 0..255 otherwise. */
+void augment_unnormalise(const float *x, int s, uint8_t *rgb);
+
 #endif

@@ -66,17 +66,13 @@ static int
 place_photo(const char *image, const SampleSpec *sp, int h, int w,
     uint8_t *dst, Err *e)
 {
-	int s = sp->size, nh = s, nw = s, top = 0, left = 0;
+	size_t len = (size_t)sp->size * (size_t)sp->size * 3;
 	uint8_t *rgb;
 
-	if (sp->letterbox)
-		letterbox_fit(h, w, s, &nh, &nw, &top, &left);
-	if (photo_load_resized(image, nh, nw, &rgb, e) < 0)
+	if (photo_load_square(image, h, w, sp->size, sp->letterbox, &rgb,
+	    e) < 0)
 		return -1;
-	memset(dst, 0, (size_t)s * (size_t)s * 3);
-	for (int y = 0; y < nh; y++)
-		memcpy(dst + ((size_t)(top + y) * s + left) * 3,
-		    rgb + (size_t)y * nw * 3, (size_t)nw * 3);
+	memcpy(dst, rgb, len);
 	free(rgb);
 	return 0;
 }

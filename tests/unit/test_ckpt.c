@@ -288,9 +288,33 @@ test_strangers_and_missing(void)
 		memcpy(t[nt].shape, s->shape, sizeof s->shape);
 		nt++;
 	}
+	/* too few floats for the architecture: refused before it is made */
+	CHECK(st_write(path_of("bad.safetensors"), t, nt, m, nm, &e) == 0);
+	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, &e) == NULL);
+	CHECK(strstr(e.msg, "the file's tensors hold") != NULL);
+	/* enough floats, one tensor missing */
+	float *pad = xcalloc(2000, sizeof *pad);	/* > 1000 + head.bias */
+	t[nt++] = (StTensor){ "pad", "F32", 1, { 1000 }, pad };
+	CHECK(st_write(path_of("bad.safetensors"), t, nt, m, nm, &e) == 0);
+	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, &e) == NULL);
+	CHECK(strstr(e.msg, "pad is not part of the architecture") != NULL);
+	nt--;
+	const StEntry *last = st_entry(f, st_count(f) - 1);
+	t[nt - 1] = (StTensor){ last->name, "F32", 1, { last->shape[0] + 1000 },
+	    pad };
 	CHECK(st_write(path_of("bad.safetensors"), t, nt, m, nm, &e) == 0);
 	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, &e) == NULL);
 	CHECK(strstr(e.msg, "down.0.conv1.weight is missing") != NULL);
+	free(pad);
+	nt = 0;
+	for (int i = 0; i < st_count(f); i++) {	/* all, and one more */
+		const StEntry *s = st_entry(f, i);
+
+		t[nt] = (StTensor){ s->name, s->dtype, s->ndim, { 0 },
+		    st_data(f, s) };
+		memcpy(t[nt].shape, s->shape, sizeof s->shape);
+		nt++;
+	}
 	t[nt++] = (StTensor){ "extra.weight", "F32", 1, { 1 }, &extra };
 	CHECK(st_write(path_of("bad.safetensors"), t, nt, m, nm, &e) == 0);
 	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, &e) == NULL);
@@ -298,6 +322,27 @@ test_strangers_and_missing(void)
 	    NULL);
 	st_free(f);
 	unet_free(u);
+}
+
+/* A few hundred bytes claiming the largest architecture the format
+ * allows (half a billion parameters) are refused from the sizes alone:
+ * the network is never made (it took 1.9 GB and 17 s to refuse). */
+static void
+test_claims_too_big(void)
+{
+	StMeta m[] = { { "format", "imatseg-unet" }, { "format_version", "1" },
+	    { "in_channels", "64" }, { "depth", "3" }, { "filters", "512" },
+	    { "classes", "255" }, { "dropout", "0" }, { "dropout_rng",
+	    "0000000000000000000000000000000000000000000000000000000000000000" },
+	    { "resumable", "0" } };
+	float one = 1;
+	StTensor t[1] = { { "head.bias", "F32", 1, { 1 }, &one } };
+	Err e;
+
+	CHECK(st_write(path_of("bad.safetensors"), t, 1, m, 9, &e) == 0);
+	CHECK(ckpt_load(path_of("bad.safetensors"), NULL, &e) == NULL);
+	CHECK(strstr(e.msg, "492848383 parameters and statistics, the file's "
+	    "tensors hold 1 floats") != NULL);
 }
 
 /* Loads a damaged copy of a.safetensors and expects msg in the error. */
@@ -380,6 +425,7 @@ main(void)
 	TEST(test_refusals);
 	TEST(test_resume_is_exact);
 	TEST(test_strangers_and_missing);
+	TEST(test_claims_too_big);
 	rc = tap_done();
 	for (const char *n = "a\0b\0r\0s\0bad\0"; *n; n += strlen(n) + 1) {
 		char f[32];

@@ -265,6 +265,30 @@ test_flip_together(void)
 	CHECK(flipped > 4 && kept > 4);
 }
 
+/* Every byte of every channel survives normalisation and back. */
+static void
+test_unnormalise(void)
+{
+	enum { N = 16 };	/* 16 x 16 pixels: each of 256 values once */
+	uint8_t rgb[3 * N * N], back[3 * N * N], lab[N * N] = { 0 }, y[N * N];
+	float x[3 * N * N];
+	AugOptions none = { 0 };
+	Rng r;
+
+	for (int i = 0; i < N * N; i++)
+		for (int c = 0; c < 3; c++)
+			rgb[3 * i + c] = (uint8_t)(i * (2 * c + 1));
+	rng_seed(&r, 1);
+	augment_sample(rgb, lab, N, &none, &r, x, y);
+	augment_unnormalise(x, N, back);
+	CHECK(memcmp(rgb, back, sizeof rgb) == 0);
+	/* out of range (jitter could do that): clamped */
+	x[0] = -100.0f;
+	x[N * N] = 100.0f;
+	augment_unnormalise(x, N, back);
+	CHECK(back[0] == 0 && back[1] == 255);
+}
+
 static void
 test_corrupt_and_truncated(void)
 {
@@ -313,6 +337,7 @@ main(void)
 	TEST(test_ranks);
 	TEST(test_threads_and_resume);
 	TEST(test_flip_together);
+	TEST(test_unnormalise);
 	TEST(test_corrupt_and_truncated);
 	unlink(paths[0]);
 	unlink(paths[1]);

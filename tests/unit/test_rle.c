@@ -151,7 +151,8 @@ test_intersection(void)
 static void
 test_components(void)
 {
-	Rle r, *c;
+	Components c;
+	Rle r, k;
 	Err e;
 	size_t n;
 
@@ -160,35 +161,38 @@ test_components(void)
 	CHECK(parse(&r, "1 1 4 1 6 1 8 1 14 2", 16, &e) == 0);
 	n = rle_components(&r, 4, 4, &c);
 	CHECK_EQ_INT(n, 4);	/* (0,0); (0,3)+(1,3); (1,1); (3,1..2) */
-	for (size_t i = 0; i < n; i++)
-		rle_free(&c[i]);
-	free(c);
+	CHECK_EQ_INT(c.n, 4);
+	components_free(&c);
 	n = rle_components(&r, 4, 8, &c);
 	CHECK_EQ_INT(n, 3);	/* (0,0)-(1,1) diagonal joins; (0,3),(1,3); B */
 	if (n == 3) {
-		CHECK_EQ_INT(rle_area(&c[0]), 2);
-		CHECK_EQ_INT(rle_area(&c[1]), 2);
-		CHECK_EQ_INT(rle_area(&c[2]), 2);
-		CHECK_EQ_INT(c[0].runs[0].start, 0);
+		for (size_t i = 0; i < 3; i++) {
+			k = components_at(&c, i);
+			CHECK_EQ_INT(rle_area(&k), 2);
+		}
+		k = components_at(&c, 0);
+		CHECK_EQ_INT(k.runs[0].start, 0);
+		CHECK_EQ_INT(k.runs[1].start, 5);
 	}
-	for (size_t i = 0; i < n; i++)
-		rle_free(&c[i]);
-	free(c);
+	components_free(&c);
 	/* a run wrapping from the bottom of column 0 into column 1:
 	 * (0,2) (0,3) (1,0) (1,1): two pieces 4-connected, one 8-connected
 	 * ((0,2) touches (1,1)), and that one comes back as one run */
 	CHECK(parse(&r, "3 4", 16, &e) == 0);
 	n = rle_components(&r, 4, 4, &c);
 	CHECK_EQ_INT(n, 2);
-	for (size_t i = 0; i < n; i++)
-		rle_free(&c[i]);
-	free(c);
+	components_free(&c);
 	n = rle_components(&r, 4, 8, &c);
 	CHECK_EQ_INT(n, 1);
-	CHECK_EQ_INT(c[0].n, 1);
-	CHECK_EQ_INT(c[0].runs[0].len, 4);
-	rle_free(&c[0]);
-	free(c);
+	k = components_at(&c, 0);
+	CHECK_EQ_INT(k.n, 1);
+	CHECK_EQ_INT(k.runs[0].len, 4);
+	components_free(&c);
+	/* an empty mask has none */
+	rle_free(&r);
+	rle_init(&r);
+	CHECK_EQ_INT(rle_components(&r, 4, 4, &c), 0);
+	components_free(&c);
 	rle_free(&r);
 }
 

@@ -1,4 +1,4 @@
-/* Unit tests of rng.c: known values, determinism, ranges. */
+/* Unit tests of rng.c and hash.c: known values, determinism, ranges. */
 #include <string.h>
 
 #include "hash.h"
@@ -12,6 +12,25 @@ test_fnv1a_known(void)
 	CHECK(hash_fnv1a("", 0) == 0xcbf29ce484222325ULL);
 	CHECK(hash_fnv1a("a", 1) == 0xaf63dc4c8601ec8cULL);
 	CHECK(hash_fnv1a("foobar", 6) == 0x85944171f73967e8ULL);
+}
+
+static void
+test_crc32c_known(void)
+{
+	uint8_t zeros[32] = { 0 }, ones[32], inc[32];
+
+	memset(ones, 0xff, sizeof ones);
+	for (int i = 0; i < 32; i++)
+		inc[i] = (uint8_t)i;
+	/* the check value of the CRC catalogue, and RFC 3720's B.4 */
+	CHECK(hash_crc32c("123456789", 9) == 0xe3069283u);
+	CHECK(hash_crc32c("", 0) == 0);
+	CHECK(hash_crc32c(zeros, 32) == 0x8a9136aau);
+	CHECK(hash_crc32c(ones, 32) == 0x62a8ab43u);
+	CHECK(hash_crc32c(inc, 32) == 0x46dd794eu);
+	/* continued over pieces, the same */
+	CHECK(hash_crc32c_more(hash_crc32c(inc, 5), inc + 5, 27) == 0x46dd794eu);
+	CHECK(hash_crc32c_more(0, inc, 32) == 0x46dd794eu);
 }
 
 static void
@@ -89,6 +108,7 @@ int
 main(void)
 {
 	TEST(test_fnv1a_known);
+	TEST(test_crc32c_known);
 	TEST(test_determinism);
 	TEST(test_ranges);
 	TEST(test_shuffle_is_permutation);

@@ -48,6 +48,45 @@ test_letterbox(void)
 	CHECK(nh == 16 && nw == 16 && top == 0 && left == 0);
 }
 
+/* The way back from a letterboxed square, worked out by hand: a 6x12
+ * photo in an 8x8 square fills rows 2-5 (letterbox_fit: 4x8 at top 2);
+ * output row y reads window row floor((2y+1) 4 / 12), column x window
+ * column floor((2x+1) 8 / 24). The padding (255 here) never shows. */
+static void
+test_from_square(void)
+{
+	static const int ry[6] = { 0, 1, 1, 2, 3, 3 };
+	static const int cx[12] = { 0, 1, 1, 2, 3, 3, 4, 5, 5, 6, 7, 7 };
+	uint8_t lab[64], dst[72], tall[72], ref[72];
+	int bad = 0;
+
+	for (int y = 0; y < 8; y++)
+		for (int x = 0; x < 8; x++)
+			lab[y * 8 + x] = y < 2 || y > 5 ? 255 :
+			    (uint8_t)(10 * y + x);
+	mask_from_square(lab, 8, 1, 6, 12, dst);
+	for (int y = 0; y < 6; y++)
+		for (int x = 0; x < 12; x++)
+			bad += dst[y * 12 + x] != 10 * (2 + ry[y]) + cx[x];
+	CHECK_EQ_INT(bad, 0);
+	/* 12x6 (portrait): the window is columns 2-5, all rows */
+	for (int y = 0; y < 8; y++)
+		for (int x = 0; x < 8; x++)
+			lab[y * 8 + x] = x < 2 || x > 5 ? 255 :
+			    (uint8_t)(10 * y + x);
+	mask_from_square(lab, 8, 1, 12, 6, tall);
+	bad = 0;
+	for (int y = 0; y < 12; y++)
+		for (int x = 0; x < 6; x++)
+			bad += tall[y * 6 + x] != 10 * cx[y] + 2 + ry[x];
+	CHECK_EQ_INT(bad, 0);
+	/* stretched: the whole square, as mask_resize_nearest */
+	mask_from_square(lab, 8, 0, 6, 12, dst);
+	mask_resize_nearest(lab, 8, 8, ref, 6, 12, 12);
+	CHECK(memcmp(dst, ref, 72) == 0);
+	CHECK(dst[0] == 255);
+}
+
 static void
 test_keys(void)
 {
@@ -225,6 +264,7 @@ main(void)
 {
 	TEST(test_nearest);
 	TEST(test_letterbox);
+	TEST(test_from_square);
 	TEST(test_keys);
 	TEST(test_index_order);
 	TEST(test_pmap_order);
