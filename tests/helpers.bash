@@ -78,7 +78,7 @@ tiny_model() {
 # LOG, or for PID to end (a server that cannot start says why and
 # exits), and prints the URL. No time limit: a loaded machine is slow.
 wait_listening() {
-	while ! grep -q 'listening on http://.*/$' "$1"; do
+	while ! grep -q 'listening on http://.*/$' "$1" 2> /dev/null; do
 		kill -0 "$2" 2> /dev/null || break
 		sleep 0.1
 	done

@@ -23,8 +23,11 @@ Image.fromarray(r.integers(0, 256, (1400, 1400, 3), np.uint8)).save("big.jpg", q
 D() { printf '%s' "$BATS_FILE_TMPDIR"; }
 photo() { ls "$(D)"/syn/test/*.jpg | head -1; }
 
-# start [OPTION...]: a server on a free port; $URL and $SERVER set.
+# start [OPTION...]: a server on a free port; $URL and $SERVER set. The
+# last server's log goes first: its "listening" line would be read
+# before the new server's redirection truncates the file.
 start() {
+	rm -f server.log
 	unet-serve -m "$(D)/model.st" --listen 127.0.0.1:0 "$@" 2> server.log &
 	SERVER=$!
 	URL=$(wait_listening server.log "$SERVER")

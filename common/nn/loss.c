@@ -12,7 +12,8 @@ enum { BLOCK = 256 };	/* pixels per pass: the class loops vectorise */
  * vectorise (libm's expf is a call per element): x = n ln 2 + r with
  * |r| <= ln 2 / 2, e^r by its Taylor series to r^7 (error below 1e-8),
  * times 2^n built in the exponent bits. Below -87 it returns e^-87, a
- * normal float that is nothing beside the softmax's largest term, 1. */
+ * normal float that is nothing beside the softmax's largest term, 1;
+ * NaN it returns NaN. */
 static inline float
 exp_le0(float x)
 {
@@ -29,6 +30,9 @@ exp_le0(float x)
 	r = (x - n * ln2_hi) - n * ln2_lo;
 	p = 1 + r * (1 + r * (1 / 2.0f + r * (1 / 6.0f + r * (1 / 24.0f + r *
 	    (1 / 120.0f + r * (1 / 720.0f + r * (1 / 5040.0f)))))));
+	/* a NaN x (a diverged network) stays NaN through p: its n must
+	 * still convert to an int */
+	n = n >= -126 ? n : -126;
 	s.i = ((int32_t)n + 127) << 23;
 	return p * s.f;
 }

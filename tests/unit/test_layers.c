@@ -403,6 +403,12 @@ test_softmax_xent(void)
 			if (c.y[i % (H * W) + (i / (K * H * W)) * H * W] == 255)
 				CHECK(g[i] == 0);
 	}
+	/* a diverged network's NaN logit: a NaN loss, which the trainer
+	 * reports (and, under UBSan, no undefined conversion of it) */
+	memcpy(g, c.l, len * sizeof(float));
+	g[4] = NAN;	/* pixel 4 has a label */
+	CHECK(softmax_xent(g, c.y, NULL, N, K, (long)H * W, &st, 2, NULL) == 0);
+	CHECK(isnan(st.loss));
 	/* all ignored: no loss, no gradient, no NaN */
 	memset(c.y, 255, np);
 	memcpy(g, c.l, len * sizeof(float));
