@@ -24,12 +24,6 @@ typedef struct {
 	    int tw, int w, float bias);
 	/* A dY A^T: pad is m output-gradient rows ldp apart, zero padded */
 	void (*dy)(float *v, long ldv, const float *pad, long ldp, int tw);
-	/* U = G g G^T of n kernels gs floats apart (reversed with flip)
-	 * into u[p*ldu + k] */
-	void (*weights)(float *u, long ldu, const float *g, long gs, int n,
-	    int flip);
-	/* dg[9k..] += G^T dU G of n kernels, dU at du[p*ldu + k] */
-	void (*unweights)(float *dg, const float *du, long ldu, int n);
 } WinoKern;
 
 typedef struct {
@@ -37,6 +31,13 @@ typedef struct {
 	int lanes;		/* floats per vector */
 	long fma_flops;		/* floating-point operations per fma_loop round */
 	WinoKern f2, f4;	/* F(2x2,3x3), F(4x4,3x3) */
+	/* U = G g G^T of n kernels gs floats apart (reversed with flip)
+	 * into u[p*ldu + k], p < a*a, for patches a x a (m + 2) */
+	void (*wino_weights)(int a, float *u, long ldu, const float *g,
+	    long gs, int n, int flip);
+	/* dg[9k..] += G^T dU G of n kernels, dU at du[p*ldu + k] */
+	void (*wino_unweights)(int a, float *dg, const float *du, long ldu,
+	    int n);
 	/* out[i] = max(0, a*x[i] + b): a lazy batch norm + ReLU read */
 	void (*bnrelu)(float *out, const float *x, long n, float a, float b);
 	/* n rounds of independent multiply-adds: the peak to compare with */

@@ -64,9 +64,8 @@ K(fma_loop)(long n, float *sink)
 
 const Kern K(kern) = {
 	KNAME, VL, 24L * VL,
-	{ 2, K(wino2_in), K(wino2_out), K(wino2_dy), K(wino2_weights),
-	    K(wino2_unweights) },
-	{ 4, K(wino4_in), K(wino4_out), K(wino4_dy), K(wino4_weights),
-	    K(wino4_unweights) },
+	{ 2, K(wino2_in), K(wino2_out), K(wino2_dy) },
+	{ 4, K(wino4_in), K(wino4_out), K(wino4_dy) },
+	K(wino_weights), K(wino_unweights),
 	K(bnrelu), K(fma_loop),
 };

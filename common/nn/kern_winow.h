@@ -88,13 +88,19 @@ weights_block(int a, float *restrict u, long ldu, const float *restrict g,
 	}
 }
 
+/* The two patch sides apart, so that each loop is built for its own. */
 static void
-weights_any(int a, float *u, long ldu, const float *g, long gs, int n,
+K(wino_weights)(int a, float *u, long ldu, const float *g, long gs, int n,
     int flip)
 {
-	for (int k = 0; k < n; k += VL)
-		weights_block(a, u + k, ldu, g + k * gs, gs, n - k < VL ? n - k :
-		    VL, flip);
+	for (int k = 0; k < n; k += VL) {
+		int nk = n - k < VL ? n - k : VL;
+
+		if (a == 4)
+			weights_block(4, u + k, ldu, g + k * gs, gs, nk, flip);
+		else
+			weights_block(6, u + k, ldu, g + k * gs, gs, nk, flip);
+	}
 }
 
 /* dg += G^T dU G for kernels k0 .. k0+n-1, n <= VL: dU of kernel k at
@@ -128,33 +134,14 @@ unweights_block(int a, float *restrict dg, const float *restrict du,
 }
 
 static void
-unweights_any(int a, float *dg, const float *du, long ldu, int n)
+K(wino_unweights)(int a, float *dg, const float *du, long ldu, int n)
 {
-	for (int k = 0; k < n; k += VL)
-		unweights_block(a, dg + 9L * k, du + k, ldu, n - k < VL ? n - k :
-		    VL);
-}
+	for (int k = 0; k < n; k += VL) {
+		int nk = n - k < VL ? n - k : VL;
 
-static void
-K(wino2_weights)(float *u, long ldu, const float *g, long gs, int n, int flip)
-{
-	weights_any(4, u, ldu, g, gs, n, flip);
-}
-
-static void
-K(wino2_unweights)(float *dg, const float *du, long ldu, int n)
-{
-	unweights_any(4, dg, du, ldu, n);
-}
-
-static void
-K(wino4_weights)(float *u, long ldu, const float *g, long gs, int n, int flip)
-{
-	weights_any(6, u, ldu, g, gs, n, flip);
-}
-
-static void
-K(wino4_unweights)(float *dg, const float *du, long ldu, int n)
-{
-	unweights_any(6, dg, du, ldu, n);
+		if (a == 4)
+			unweights_block(4, dg + 9L * k, du + k, ldu, nk);
+		else
+			unweights_block(6, dg + 9L * k, du + k, ldu, nk);
+	}
 }

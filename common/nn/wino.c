@@ -120,8 +120,9 @@ weights_task(void *ctx, int o, int thread)
 	    j->wt + (long)o * j->ci * 9;
 
 	(void)thread;
-	j->p.k->weights(j->u + (long)o * j->ci, (long)j->co * j->ci, g,
-	    j->flip ? (long)j->co * 9 : 9, j->ci, j->flip);
+	j->wk->kern->wino_weights(j->p.m + 2, j->u + (long)o * j->ci,
+	    (long)j->co * j->ci, g, j->flip ? (long)j->co * 9 : 9, j->ci,
+	    j->flip);
 }
 
 /* Rows a..b-1 of channel c as read, into rows ldp apart from column 0
@@ -340,7 +341,7 @@ grad_part(const Job *j, int i0, int i1, int thread, float *part, int o0,
 			    du + q * ncc, j->ci);
 	}
 	for (int o = o0; o < o1; o++)
-		p->k->unweights(part + (long)o * j->ci * 9,
+		j->wk->kern->wino_unweights(p->m + 2, part + (long)o * j->ci * 9,
 		    du + (long)(o - o0) * j->ci, ncc, j->ci);
 }
 
