@@ -243,7 +243,9 @@ size_work(Work *wk, const Layer *l)
 
 	wk->nbuf = (nbuf + 15) & ~(size_t)15;
 	wk->npart = (npart + 15) & ~(size_t)15;
-	wk->nwbuf = conv3_shared(wk, l->ci, l->co, l->h, l->w, 1);
+	wk->nwbuf = l->kind == CONV3 ? conv3_shared(wk, l->ci, l->co, l->h,
+	    l->w, 1) : l->kind == UPCONV ? upconv_shared(wk, l->ci, l->co) :
+	    conv1_shared(wk, l->ci, l->co);
 	wk->buf = xaligned(wk->nbuf * wk->nthreads * sizeof(float));
 	wk->part = xaligned(wk->npart * wk->nthreads * CONV_SLOTS *
 	    sizeof(float));

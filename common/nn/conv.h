@@ -75,8 +75,10 @@ size_t conv3_shared(const Work *wk, int ci, int co, int h, int w,
     int train);
 size_t conv3_part(int ci, int co);
 size_t upconv_scratch(int ci, int co, int h, int w);
+size_t upconv_shared(const Work *wk, int ci, int co);
 size_t upconv_part(int ci, int co);
 size_t conv1_scratch(int ci, int h, int w);
+size_t conv1_shared(const Work *wk, int ci, int co);
 size_t conv1_part(int ci, int co);
 
 /* z[n][co][h][w] = bias + sum over ci, 3x3 of w[co][ci][3][3] * in.

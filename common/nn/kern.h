@@ -40,6 +40,14 @@ typedef struct {
 	    int n);
 	/* out[i] = max(0, a*x[i] + b): a lazy batch norm + ReLU read */
 	void (*bnrelu)(float *out, const float *x, long n, float a, float b);
+	/* a 1x1 convolution of n pixels from ci to co channels, reading
+	 * through a batch norm + ReLU (scale, shift; NULL: plain); w in
+	 * blocks of c1_block output channels, each [ci][c1_block], and bias
+	 * (or NULL), both with zeros past co */
+	int c1_block;
+	void (*conv1x1)(float *out, long ldo, const float *x, long ldx,
+	    long n, int ci, const float *w, int co, const float *bias,
+	    const float *scale, const float *shift);
 	/* n rounds of independent multiply-adds: the peak to compare with */
 	void (*fma_loop)(long n, float *sink);
 } Kern;

@@ -139,10 +139,12 @@ conv_need(const Unet *u)
 		need_block(&nd, u, &u->upb[l], h, w);
 		grow(&nd.buf, upconv_scratch(u->upb[l].ci, u->upb[l].co, h / 2,
 		    w / 2));
+		grow(&nd.wbuf, upconv_shared(&u->wk, u->upb[l].ci, u->upb[l].co));
 		grow(&nd.part, upconv_part(u->upb[l].ci, u->upb[l].co));
 	}
 	need_block(&nd, u, &u->bottom, u->h >> d, u->w >> d);
 	grow(&nd.buf, conv1_scratch(u->cfg.filters, u->h, u->w));
+	grow(&nd.wbuf, conv1_shared(&u->wk, u->cfg.filters, u->cfg.classes));
 	grow(&nd.part, conv1_part(u->cfg.filters, u->cfg.classes));
 	/* per thread and partial, rounded to whole cache lines */
 	nd.buf = (nd.buf + 15) & ~(size_t)15;

@@ -320,6 +320,7 @@ test_banded(void)
 	Dsts din = dsts_one(dx, CI * HW, CI);
 	Work wk = { .gemm = gemm_blas, .nthreads = 3 };
 	Rng rg;
+	Err e;
 
 	rng_seed(&rg, 23);
 	fill_normal(x, CI * HW, &rg, 1);
@@ -331,6 +332,11 @@ test_banded(void)
 		wk.nbuf = conv1_scratch(CI, H, W);
 	CHECK(wk.nbuf < (size_t)CI * HW / 2);	/* in bands */
 	wk.buf = xmallocarray(wk.nbuf * 3, sizeof(float));
+	CHECK(kern_pick(&wk.kern, &e) == 0);
+	wk.nwbuf = upconv_shared(&wk, CI, CO);
+	if (conv1_shared(&wk, CI, CO) > wk.nwbuf)
+		wk.nwbuf = conv1_shared(&wk, CI, CO);
+	wk.wbuf = xmallocarray(wk.nwbuf, sizeof(float));
 	wk.npart = upconv_part(CI, CO);
 	wk.part = xmallocarray(wk.npart * 3 * CONV_SLOTS, sizeof(float));
 	/* transposed: out[o][2y+dy][2x+dx] = b[o] + sum_c wt[c][o][dy][dx] x */
@@ -380,7 +386,7 @@ test_banded(void)
 	CHECK(rel_err(dw, rw, CI * CO) < 2e-6);
 	CHECK(rel_err(db, rb, CO) < 2e-6);
 	free(x), free(wt), free(out), free(dout), free(dx), free(dw), free(r);
-	free(rx), free(rw), free(wk.buf), free(wk.part);
+	free(rx), free(rw), free(wk.buf), free(wk.part), free(wk.wbuf);
 }
 
 int

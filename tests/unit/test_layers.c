@@ -107,7 +107,9 @@ conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm,
 	c.wk.buf = xmallocarray(c.wk.nbuf, sizeof(float));
 	c.wk.npart = kind == 0 ? conv3_part(ci, co) : (size_t)nw + co;
 	c.wk.part = xmallocarray(c.wk.npart * CONV_SLOTS, sizeof(float));
-	c.wk.nwbuf = conv3_shared(&c.wk, ci, co, H, W, 1);
+	c.wk.nwbuf = kind == 0 ? conv3_shared(&c.wk, ci, co, H, W, 1) :
+	    kind == 1 ? upconv_shared(&c.wk, ci, co) : conv1_shared(&c.wk, ci,
+	    co);
 	c.wk.wbuf = xmallocarray(c.wk.nwbuf, sizeof(float));
 	conv_loss(&c);
 	Srcs in = case_in(&c);
@@ -176,16 +178,28 @@ test_conv3_winograd(void)
 	}
 }
 
+/* The transposed and 1x1 convolutions' kernels, with every
+ * instruction set this CPU runs. */
 static void
 test_upconv(void)
 {
-	conv_case(1, 4, 3, 0, 1, gemm_blas, CONV_AUTO, &kern_scalar);
+	const Kern *k[3] = { &kern_scalar, &kern_avx2, &kern_avx512 };
+
+	for (int i = 0; i < 3; i++)
+		if (kern_runs(k[i]))
+			conv_case(1, 4, 3, 0, 1, gemm_blas, CONV_AUTO, k[i]);
 }
 
 static void
 test_conv1(void)
 {
-	conv_case(2, 5, 7, 0, 1, gemm_ref, CONV_AUTO, &kern_scalar);
+	const Kern *k[3] = { &kern_scalar, &kern_avx2, &kern_avx512 };
+
+	for (int i = 0; i < 3; i++)
+		if (kern_runs(k[i])) {
+			conv_case(2, 5, 7, 0, 1, gemm_ref, CONV_AUTO, k[i]);
+			conv_case(2, 30, 47, 0, 1, gemm_blas, CONV_AUTO, k[i]);
+		}
 }
 
 static void
