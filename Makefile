@@ -29,11 +29,17 @@ PKG_data   = jansson
 PKG_image  = vips zlib
 PKG_shard  = jansson
 PKG_nn     = openblas
-PKG_model  = jansson
+PKG_model  = jansson ompi-c
 PKG_serve  = libmicrohttpd jansson
 PKG_synth  = vips
 layer_cflags = $(foreach u,$(1) $(USES_$(1)),-Icommon/$(u)) \
     $(if $(PKG_$(1)),$(shell pkg-config --cflags $(PKG_$(1))))
+# MPI (common/model/dist.c) is linked only into the programs that train:
+# the archives pull dist.o into nothing else, and the rest stay free of
+# libmpi (tests/unet-train-mpi.bats checks with ldd).
+MPILIBS    = $(shell pkg-config --libs ompi-c)
+MPIPROGS   = bin/unet-train build/asan/bin/unet-train build/bench/mpi_step
+$(MPIPROGS): XLIBS = $(MPILIBS)
 # Programs, tests and benchmarks see every layer. Archives are linked
 # users first: each one before the layers it uses.
 TOOLCFLAGS = $(WARN) $(CFLAGS) $(foreach l,$(LAYERS),-Icommon/$(l)) \
@@ -97,7 +103,7 @@ DEBS = gcc make pkg-config libvips-dev libopenblas-dev libcsv-dev \
        libjansson-dev zlib1g-dev libdeflate-dev bats bats-support bats-assert mandoc python3 \
        python3-numpy python3-pil python3-torch python3-protobuf python3-crcmod \
        gnuplot-nox chromium procps time valgrind clang libclang-rt-14-dev \
-       libmicrohttpd-dev curl wrk
+       libmicrohttpd-dev curl wrk openmpi-bin libopenmpi-dev
 # The browser test's driver, playwright-core, pinned by
 # tests/browser/package-lock.json and run against Debian's chromium (it
 # never downloads a browser); Node.js 20 with npm must be there.
@@ -176,7 +182,7 @@ fuzz: $(FUZZERS)
 bin/%: tools/%.c $(LIBS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo LD $@
-	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(PKGLIBS)
+	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(XLIBS) $(PKGLIBS)
 
 build/unit/%: tests/unit/%.c tests/unit/tap.h $(LIBS) $(HEADERS)
 	@mkdir -p $(@D)
@@ -191,7 +197,7 @@ build/ref/%: tests/ref/%.c $(LIBS) $(HEADERS)
 build/bench/%: bench/%.c $(LIBS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo LD $@
-	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(PKGLIBS)
+	$(Q)$(CC) $(TOOLCFLAGS) -o $@ $< $(LIBS) $(XLIBS) $(PKGLIBS)
 
 # The programs with ASan and UBSan, for the run of the whole bats suite
 # under them (tests/run); share/ beside them, as beside bin/.
@@ -199,7 +205,7 @@ ASANPROGS = $(patsubst bin/%,build/asan/bin/%,$(PROGS)) build/asan/share
 build/asan/bin/%: tools/%.c $(ASANLIBS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo LD $@
-	$(Q)$(CC) $(TOOLCFLAGS) $(SANFLAGS) -o $@ $< $(ASANLIBS) $(PKGLIBS)
+	$(Q)$(CC) $(TOOLCFLAGS) $(SANFLAGS) -o $@ $< $(ASANLIBS) $(XLIBS) $(PKGLIBS)
 build/asan/share:
 	@mkdir -p $(@D)
 	ln -sfn ../../share $@

@@ -84,3 +84,26 @@ wait_listening() {
 	done
 	sed -n 's|^unet-serve: listening on \(http://[^ ]*/\)$|\1|p' "$1"
 }
+
+# synth_pairs N: N synthetic photos of 64 to 96 pixels and their masks in
+# syn/, and list.tsv pairing them, a photo and its mask a line (the
+# unet-train tests cut their shards from it).
+synth_pairs() {
+	synth-imat -o syn -n "$1" --min-side 64 --max-side 96 -j 1 >/dev/null
+	mkdir syn/masks
+	rle2mask -o syn/masks syn/train.csv
+	for f in syn/train/*.jpg; do
+		k=$(basename "$f" .jpg)
+		printf '%s\t%s\n' "$f" "syn/masks/$k.png"
+	done > list.tsv
+}
+
+# meta FILE KEY: a __metadata__ value of a safetensors file (- if none).
+meta() {
+	"$PY" -c '
+import json, struct, sys
+f = open(sys.argv[1], "rb")
+n = struct.unpack("<Q", f.read(8))[0]
+print(json.loads(f.read(n))["__metadata__"].get(sys.argv[2], "-"))
+' "$1" "$2"
+}

@@ -7,13 +7,7 @@ load helpers
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
 	PATH="$BIN:$PATH"
-	synth-imat -o syn -n 16 --min-side 64 --max-side 96 -j 1 >/dev/null
-	mkdir syn/masks
-	rle2mask -o syn/masks syn/train.csv
-	for f in syn/train/*.jpg; do
-		k=$(basename "$f" .jpg)
-		printf '%s\t%s\n' "$f" "syn/masks/$k.png"
-	done > list.tsv
+	synth_pairs 16
 	head -12 list.tsv | mkshards -q -o 'tr-%d.tar' --size 32
 	tail -4 list.tsv | mkshards -q -o 'va-%d.tar' --size 32
 	tail -4 list.tsv | mkshards -q -o 'va64-%d.tar' --size 64
@@ -25,16 +19,6 @@ D() { printf '%s' "$BATS_FILE_TMPDIR"; }
 tiny() {
 	unet-train --train "$(D)/tr-0.tar" --val "$(D)/va-0.tar" -f 4 --depth 2 \
 	    -b 4 -j 1 "$@"
-}
-
-# meta FILE KEY: a __metadata__ value of a safetensors file.
-meta() {
-	"$PY" -c '
-import json, struct, sys
-f = open(sys.argv[1], "rb")
-n = struct.unpack("<Q", f.read(8))[0]
-print(json.loads(f.read(n))["__metadata__"].get(sys.argv[2], "-"))
-' "$1" "$2"
 }
 
 @test "--help prints usage and exits 0; --version" {

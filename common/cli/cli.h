@@ -54,6 +54,8 @@ double opt_double(const char *opt, const char *arg, double min, double max);
 int cli_jobs(const char *arg);
 /* Online CPUs, at least 1: the -j default. */
 int cpu_count(void);
+/* Those of them this process may run on (its affinity), at least 1. */
+int cpu_allowed(void);
 /* One status line on stderr (a terminal): "\r" + text, redrawn in
  * place; warnmsg erases it before its message. cli_status_clear erases
  * it for good. Thread-safe with the messages. */

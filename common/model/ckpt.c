@@ -96,6 +96,12 @@ meta_recipe(Meta *mt, const Recipe *r, const TrainState *ts)
 	meta_add(mt, "augment", "%d %.9g %.9g %.9g", r->aug.flip,
 	    (double)r->aug.scale_min, (double)r->aug.brightness,
 	    (double)r->aug.contrast);
+	/* only when not what a state without them means: one process's
+	 * state is the bytes it was before training on many */
+	if (r->ranks > 1)
+		meta_add(mt, "ranks", "%d", r->ranks);
+	if (r->sync_bn)
+		meta_add(mt, "sync_bn", "%d", r->sync_bn);
 	meta_add(mt, "best_miou", "%.17g", ts->best);
 	meta_add(mt, "best_epoch", "%" PRIu64, ts->best_epoch);
 	meta_add(mt, "bad_epochs", "%d", ts->bad);
@@ -200,6 +206,19 @@ meta_long(const StFile *f, const char *key, long lo, long hi, long *out,
 		return -1;
 	if (parse_long(s, lo, hi, out, e) < 0)
 		return err_prefix(e, "__metadata__ %s", key);
+	return 0;
+}
+
+/* A key older files lack: dflt when absent. */
+static int
+meta_int_or(const StFile *f, const char *key, int lo, int hi, int dflt,
+    int *out, Err *e)
+{
+	long v = dflt;
+
+	if (st_meta(f, key) != NULL && meta_long(f, key, lo, hi, &v, e) < 0)
+		return -1;
+	*out = (int)v;
 	return 0;
 }
 
@@ -483,7 +502,9 @@ load_recipe(const StFile *f, Recipe *r, Err *e)
 		return err_set(e, "__metadata__ augment: '%s'", aug);
 	r->aug = (AugOptions){ .flip = fl, .scale_min = a, .brightness = b,
 	    .contrast = c };
-	return 0;
+	/* states from before training on many processes: one */
+	return meta_int_or(f, "ranks", 1, 1 << 20, 1, &r->ranks, e) < 0 ||
+	    meta_int_or(f, "sync_bn", 0, 1, 0, &r->sync_bn, e) < 0 ? -1 : 0;
 }
 
 /* The network of f, and whether f is resumable. A file too small for

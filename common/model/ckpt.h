@@ -36,6 +36,9 @@ typedef struct {
 	uint64_t steps;		/* per epoch; 0: one pass over the data */
 	int class_weights;	/* CW_* */
 	AugOptions aug;
+	int ranks;		/* processes a step's batch is split between;
+				 * batch is each one's */
+	int sync_bn;		/* batch norm over the whole global batch */
 } Recipe;
 
 /* Sums of the epoch in progress, so a resumed epoch logs an exact row. */

@@ -1,6 +1,6 @@
 /* evaluate — what the trainer measures without learning: validation loss
- * and IoU, the label check, and class weights from the training labels.
- * See train.h. */
+ * and IoU (each rank its share, summed), the label check, and class
+ * weights from the training labels. See train.h. */
 #include "train.h"
 
 #include <math.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "confusion.h"
+#include "dist.h"
 #include "infer.h"
 #include "xalloc.h"
 
@@ -60,9 +61,27 @@ image_loss(const float *z, int k, size_t hw, const uint8_t *y,
 	}
 }
 
+/* Every rank's confusion matrix and loss sums, on every rank. */
+static void
+sum_ranks(Dist *d, Confusion *conf, double *lsum, double *wsum)
+{
+	double s[2] = { *lsum, *wsum };
+	uint64_t more[2] = { conf->ignored, conf->images };
+
+	if (d == NULL)
+		return;
+	dist_sum_u64(d, conf->m, (size_t)conf->nlab * conf->nlab);
+	dist_sum_u64(d, more, 2);
+	dist_sum_double(d, s, 2);
+	conf->ignored = more[0];
+	conf->images = more[1];
+	*lsum = s[0];
+	*wsum = s[1];
+}
+
 int
-evaluate(Unet *u, Loader *val, const float *cw, double *loss, double *iou,
-    double *miou, uint64_t *scored, Err *e)
+evaluate(Unet *u, Loader *val, const float *cw, Dist *d, double *loss,
+    double *iou, double *miou, uint64_t *scored, Err *e)
 {
 	int k = u->cfg.classes, s = loader_size(val), r;
 	size_t hw = (size_t)s * s;
@@ -77,6 +96,8 @@ evaluate(Unet *u, Loader *val, const float *cw, double *loss, double *iou,
 	if (loader_epoch_begin(val, 0, 0, e) < 0)
 		goto fail;
 	while ((r = loader_next(val, &b, e)) == 1) {
+		if (b.n == 0)
+			continue;	/* no forward has a sum across */
 		if (check_labels(val, &b, k, e) < 0 ||
 		    unet_forward(u, b.x, b.n, s, s, 0, e) < 0)
 			goto fail;
@@ -92,6 +113,7 @@ evaluate(Unet *u, Loader *val, const float *cw, double *loss, double *iou,
 	}
 	if (r < 0)
 		goto fail;
+	sum_ranks(d, &conf, &lsum, &wsum);
 	for (int l = 0; l < k; l++) {
 		ClassStat cs;
 
@@ -120,8 +142,8 @@ preview_make(Unet *u, Loader *val, int n, Preview *p, Err *e)
 	size_t hw = (size_t)s * s;
 	Batch b;
 
-	if ((uint64_t)n > loader_samples(val))
-		n = (int)loader_samples(val);
+	if ((uint64_t)n > loader_total(val))
+		n = (int)loader_total(val);
 	*p = (Preview){ .size = s, .rgb = xmallocarray((size_t)n, 3 * hw),
 	    .truth = xmallocarray((size_t)n, hw),
 	    .pred = xmallocarray((size_t)n, hw) };
@@ -131,11 +153,13 @@ preview_make(Unet *u, Loader *val, int n, Preview *p, Err *e)
 		size_t at = (size_t)got * hw;
 		int m;
 
-		if ((r = loader_next(val, &b, e)) <= 0) {
-			if (r == 0)
-				err_set(e, "the validation loader ended early");
+		if ((r = loader_next(val, &b, e)) < 0)
 			goto fail;
-		}
+		/* a rank's slices may hold fewer: its preview is of them */
+		if (r == 0)
+			break;
+		if (b.n == 0)
+			continue;
 		m = b.n < n - got ? b.n : n - got;
 		if (infer_labels(u, b.x, m, s, p->pred + at, e) < 0)
 			goto fail;
@@ -145,7 +169,7 @@ preview_make(Unet *u, Loader *val, int n, Preview *p, Err *e)
 			    p->rgb + 3 * (at + (size_t)j * hw));
 		got += m;
 	}
-	p->n = n;
+	p->n = got;
 	return 0;
 fail:
 	preview_free(p);
@@ -167,20 +191,19 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median frequency balancing (Eigen and Fergus 2015): w_c = median of the
- * present classes' pixel frequencies / frequency of c; 0 for a class no
- * training pixel has. Reads every training label once, unaugmented. */
+/* The training labels of this rank's share, unaugmented: n[c] pixels of
+ * class c. */
 int
-class_weights_median(const char *const *paths, int npaths, int classes,
-    int threads, float *w, Err *e)
+class_counts(const char *const *paths, int npaths, int classes, int rank,
+    int nranks, int threads, uint64_t *n, Err *e)
 {
-	LoaderOptions o = { .batch = 32, .nranks = 1, .threads = threads };
-	uint64_t *n = xcalloc((size_t)classes, sizeof *n);
-	double *f = xmallocarray((size_t)classes, sizeof *f);
+	LoaderOptions o = { .batch = 32, .rank = rank, .nranks = nranks,
+	    .threads = threads };
 	Loader *L = loader_open(paths, npaths, &o, e);
-	int r = -1, np = 0;
+	int r = -1;
 	Batch b;
 
+	memset(n, 0, (size_t)classes * sizeof *n);
 	if (L == NULL || loader_epoch_begin(L, 0, 0, e) < 0)
 		goto out;
 	while ((r = loader_next(L, &b, e)) == 1) {
@@ -194,25 +217,34 @@ class_weights_median(const char *const *paths, int npaths, int classes,
 			if (b.y[p] != 255)
 				n[b.y[p]]++;
 	}
-	if (r < 0)
-		goto out;
+out:
+	loader_close(L);
+	return r;
+}
+
+/* Median frequency balancing (Eigen and Fergus 2015): w_c = median of the
+ * present classes' pixel frequencies / frequency of c; 0 for a class no
+ * training pixel has. */
+int
+class_weights_median(const uint64_t *n, int classes, float *w, Err *e)
+{
+	double *f = xmallocarray((size_t)classes, sizeof *f);
 	uint64_t tot = 0;
+	int np = 0;
+
 	for (int c = 0; c < classes; c++)
 		tot += n[c];
 	for (int c = 0; c < classes; c++)
 		if (n[c] > 0)
 			f[np++] = (double)n[c] / (double)tot;
 	if (np == 0) {
-		r = err_set(e, "the training labels are all 255 (ignore)");
-		goto out;
+		free(f);
+		return err_set(e, "the training labels are all 255 (ignore)");
 	}
 	qsort(f, (size_t)np, sizeof *f, cmp_double);
 	double med = np % 2 ? f[np / 2] : (f[np / 2 - 1] + f[np / 2]) / 2;
 	for (int c = 0; c < classes; c++)
 		w[c] = n[c] > 0 ? (float)(med / ((double)n[c] / tot)) : 0.0f;
-	r = 0;
-out:
-	loader_close(L);
-	free(n), free(f);
-	return r;
+	free(f);
+	return 0;
 }

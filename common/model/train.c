@@ -4,11 +4,24 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "adam.h"
+#include "hash.h"
 #include "xalloc.h"
+
+/* Floats per gradient bucket (1 MiB, as the first of DDP): smaller
+ * buckets start sooner and hide more of the sum behind the backward
+ * pass, each costs a latency (bench/mpi, unet-train(1)). */
+enum { BUCKET = 1 << 18 };
+
+/* The dropout draws of rank r at step g on many ranks: rng_derive(seed,
+ * g, DROPOUT_STREAM + r), no sample number (< 2^32) and not the
+ * loader's 2^63. */
+#define DROPOUT_STREAM (1ULL << 62)
 
 struct Trainer {
 	Recipe r;
@@ -21,7 +34,13 @@ struct Trainer {
 	uint64_t pass, next;	/* where the training loader stands */
 	int open_pass;		/* pass is begun */
 	float *cw;		/* class weights or NULL */
+	uint64_t *counts;	/* this rank's class counts, for cw */
 	double *iou;
+	Dist *d, *own;		/* the ranks; own: made here (alone) */
+	DistGrads *dg;		/* under mpirun: the gradients' sums */
+	DistNet dn;
+	float *blank_x;		/* an empty slice's stand-in sample */
+	uint8_t *blank_y;
 };
 
 static double
@@ -35,10 +54,20 @@ now(void)
 
 /* ---- checkpoints ---- */
 
+/* Samples of a global batch: every rank's. */
+static uint64_t
+global_batch(const Trainer *t)
+{
+	return (uint64_t)t->r.batch * (uint64_t)t->r.ranks;
+}
+
+/* Rank 0 writes; the others hold the same weights and state. */
 static int
 save_state(Trainer *t, Err *e)
 {
-	t->ts.position = t->next * (uint64_t)t->r.batch;
+	t->ts.position = t->next * global_batch(t);
+	if (dist_rank(t->d) != 0)
+		return 0;
 	return ckpt_save_state(t->ro.state, t->u, t->opt, &t->r, &t->ts, e);
 }
 
@@ -48,6 +77,8 @@ save_best(Trainer *t, double miou, Err *e)
 	CkptInfo in = { .size = t->r.size, .epoch = t->ts.epoch,
 	    .step = t->ts.step, .val_miou = miou };
 
+	if (dist_rank(t->d) != 0)
+		return 0;
 	return ckpt_save(t->ro.out, t->u, &in, e);
 }
 
@@ -57,10 +88,11 @@ static int
 open_loaders(Trainer *t, const char *const *train, int ntrain,
     const char *const *val, int nval, Err *e)
 {
+	int rank = dist_rank(t->d), n = dist_size(t->d);
 	LoaderOptions o = { .batch = t->r.batch, .seed = t->r.seed,
-	    .nranks = 1, .threads = 1, .aug = t->r.aug };
+	    .rank = rank, .nranks = n, .threads = 1, .aug = t->r.aug };
 	LoaderOptions ov = { .batch = t->r.batch, .seed = t->r.seed,
-	    .nranks = 1, .threads = 1 };
+	    .rank = rank, .nranks = n, .threads = 1 };
 
 	if ((t->train = loader_open(train, ntrain, &o, e)) == NULL)
 		return -1;
@@ -83,12 +115,27 @@ open_loaders(Trainer *t, const char *const *train, int ntrain,
 	if (t->r.steps == 0)
 		t->r.steps = t->nbatch;
 	if (t->r.class_weights == CW_MEDIAN) {
-		t->cw = xmallocarray((size_t)t->r.net.classes, sizeof *t->cw);
-		if (class_weights_median(train, ntrain, t->r.net.classes,
-		    t->ro.threads, t->cw, e) < 0)
+		t->counts = xmallocarray((size_t)t->r.net.classes,
+		    sizeof *t->counts);
+		if (class_counts(train, ntrain, t->r.net.classes, rank, n,
+		    t->ro.threads, t->counts, e) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* The ranks' own parts of the batch, under mpirun (even of one rank, so
+ * that one rank under mpirun runs, and is checked against, the code of
+ * many). */
+static void
+join_ranks(Trainer *t)
+{
+	if (!dist_under_mpi(t->d))
+		return;
+	t->dg = dist_grads_new(t->d, t->u->grads, t->u->nparams, BUCKET,
+	    t->ro.overlap);
+	t->dn = (DistNet){ .d = t->d, .grads = t->dg };
+	dist_hook(&t->dn, t->u, t->r.sync_bn);
 }
 
 static Trainer *
@@ -100,6 +147,7 @@ trainer_alloc(const Recipe *r, const RunOptions *ro)
 	t->r.size = 0;
 	t->ro = *ro;
 	t->ts.best = -1;
+	t->d = ro->dist != NULL ? ro->dist : (t->own = dist_alone());
 	return t;
 }
 
@@ -109,6 +157,7 @@ trainer_new(const Recipe *r, const RunOptions *ro, const char *const *train,
 {
 	Trainer *t = trainer_alloc(r, ro);
 
+	t->r.ranks = dist_size(t->d);
 	if (unet_config_check(&r->net, e) < 0 ||
 	    (t->u = unet_new(&r->net, r->seed, e)) == NULL ||
 	    open_loaders(t, train, ntrain, val, nval, e) < 0) {
@@ -120,6 +169,7 @@ trainer_new(const Recipe *r, const RunOptions *ro, const char *const *train,
 	t->opt->lr = r->lr;
 	rng_seed(&t->ts.rng, r->seed);
 	t->iou = xmallocarray((size_t)r->net.classes, sizeof *t->iou);
+	join_ranks(t);
 	return t;
 }
 
@@ -130,15 +180,60 @@ trainer_resume(Recipe *r, const RunOptions *ro, const char *const *train,
 	Trainer *t = trainer_alloc(r, ro);
 
 	if ((t->u = ckpt_load_state(ro->state, &t->opt, &t->r, &t->ts,
-	    e)) == NULL ||
-	    open_loaders(t, train, ntrain, val, nval, e) < 0) {
-		trainer_free(t);
-		return NULL;
+	    e)) == NULL)
+		goto fail;
+	if (t->r.ranks != dist_size(t->d)) {
+		err_set(e, "%s: trained on %d rank%s, this run has %d: resume "
+		    "it with mpirun -np %d", ro->state, t->r.ranks,
+		    t->r.ranks > 1 ? "s" : "", dist_size(t->d), t->r.ranks);
+		goto fail;
 	}
+	if (open_loaders(t, train, ntrain, val, nval, e) < 0)
+		goto fail;
 	unet_set_threads(t->u, ro->threads);
 	t->iou = xmallocarray((size_t)t->r.net.classes, sizeof *t->iou);
+	join_ranks(t);
 	*r = t->r;
 	return t;
+fail:
+	trainer_free(t);
+	return NULL;
+}
+
+/* One hash of what every rank must hold alike: the weights, the
+ * running statistics when synchronised (without, each rank has its
+ * own until rank 0's are sent round before validation), the step. */
+static uint64_t
+weights_hash(const Trainer *t)
+{
+	uint64_t h = hash_fnv1a(t->u->params, t->u->nparams * sizeof(float));
+
+	if (t->r.sync_bn)
+		h = hash_fnv1a_more(h, t->u->stats, t->u->nstats *
+		    sizeof(float));
+	return hash_fnv1a_more(h, &t->ts.step, sizeof t->ts.step);
+}
+
+static int
+same_weights(Trainer *t, const char *when, Err *e)
+{
+	if (!dist_under_mpi(t->d) || dist_same_u64(t->d, weights_hash(t)))
+		return 0;
+	return err_set(e, "the ranks hold different weights %s", when);
+}
+
+int
+trainer_join(Trainer *t, Err *e)
+{
+	if (t->counts != NULL) {
+		dist_sum_u64(t->d, t->counts, (size_t)t->r.net.classes);
+		t->cw = xmallocarray((size_t)t->r.net.classes, sizeof *t->cw);
+		if (class_weights_median(t->counts, t->r.net.classes, t->cw,
+		    e) < 0)
+			return -1;
+	}
+	return same_weights(t, "at the start (each rank must read the same "
+	    "--state)", e);
 }
 
 void
@@ -151,7 +246,10 @@ trainer_free(Trainer *t)
 	if (t->opt != NULL)
 		adam_free(t->opt);
 	unet_free(t->u);
-	free(t->cw), free(t->iou), free(t);
+	dist_grads_free(t->dg);
+	dist_close(t->own);
+	free(t->cw), free(t->counts), free(t->iou);
+	free(t->blank_x), free(t->blank_y), free(t);
 }
 
 uint64_t
@@ -195,7 +293,7 @@ next_batch(Trainer *t, Batch *b, Err *e)
 	int r;
 
 	if (!t->open_pass || pass != t->pass || k != t->next) {
-		if (loader_epoch_begin(t->train, pass, k * (uint64_t)t->r.batch,
+		if (loader_epoch_begin(t->train, pass, k * global_batch(t),
 		    e) < 0)
 			return -1;
 		t->pass = pass;
@@ -221,18 +319,58 @@ finite_params(const Trainer *t)
 	return s == 0.0f;	/* inf*0 and NaN*0 are NaN */
 }
 
+/* An empty slice (a short last global batch, fewer samples than ranks)
+ * becomes one black image whose labels are all ignored: it adds nothing
+ * to the loss or the gradients, and with dn.empty nothing to the batch
+ * statistics, but its passes make the sums the other ranks wait for. */
+static void
+stand_in(Trainer *t, Batch *b)
+{
+	size_t plane = (size_t)t->r.size * t->r.size;
+
+	if (t->blank_x == NULL) {
+		t->blank_x = xcalloc(3 * plane, sizeof *t->blank_x);
+		t->blank_y = xmalloc(plane);
+		memset(t->blank_y, 255, plane);
+	}
+	b->x = t->blank_x;
+	b->y = t->blank_y;
+	b->n = 1;
+}
+
+/* Forward and backward of this rank's slice; under mpirun the
+ * gradients are then every rank's sum. */
+static int
+passes(Trainer *t, Batch *b, LossStats *st, Err *e)
+{
+	int s = t->r.size, r;
+
+	t->dn.empty = b->n == 0;
+	if (b->n == 0)
+		stand_in(t, b);
+	/* ranks draw their own dropout masks, from the step so that a
+	 * resumed run draws the same (one rank keeps its running stream) */
+	if (dist_size(t->d) > 1)
+		rng_derive(&t->u->rng, t->r.seed, t->ts.step,
+		    DROPOUT_STREAM + (uint64_t)dist_rank(t->d));
+	if (unet_forward(t->u, b->x, b->n, s, s, 1, e) < 0)
+		return -1;
+	r = unet_loss_backward(t->u, b->y, t->cw, st, e);
+	if (t->dg != NULL && dist_grads_finish(t->dg, r < 0 ? NULL : e) < 0)
+		r = -1;
+	return r;
+}
+
 static int
 step(Trainer *t, Err *e)
 {
 	LossStats st;
 	Batch b;
 	double t0 = now();
-	int s = t->r.size;
 
 	if (next_batch(t, &b, e) < 0 ||
 	    check_labels(t->train, &b, t->r.net.classes, e) < 0 ||
-	    unet_forward(t->u, b.x, b.n, s, s, 1, e) < 0 ||
-	    unet_loss_backward(t->u, b.y, t->cw, &st, e) < 0)
+	    passes(t, &b, &st, e) < 0)
 		return -1;
 	if (!isfinite(st.loss)) {
 		err_set(e, "the training loss is %s at epoch %" PRIu64 ", step "
@@ -243,8 +381,8 @@ step(Trainer *t, Err *e)
 	}
 	adam_step(t->opt, t->u->params, t->u->grads);
 	t->ts.step++;
-	t->ts.acc.loss += st.loss * b.n;
-	t->ts.acc.images += (uint64_t)b.n;
+	t->ts.acc.loss += st.loss * b.all;
+	t->ts.acc.images += (uint64_t)b.all;
 	t->ts.acc.valid += (uint64_t)st.valid;
 	t->ts.acc.correct += (uint64_t)st.correct;
 	t->ts.acc.seconds += now() - t0;
@@ -276,8 +414,16 @@ end_epoch(Trainer *t, EpochRow *row, Err *e)
 		    " (learning rate too high?)", t->ts.epoch + 1);
 		return TRAIN_DIVERGED;
 	}
-	if (evaluate(t->u, t->val, t->cw, &vloss, t->iou, &miou, &scored,
-	    e) < 0)
+	char when[64];
+	snprintf(when, sizeof when, "after epoch %" PRIu64, t->ts.epoch + 1);
+	if (same_weights(t, when, e) < 0)
+		return -1;
+	/* as DDP's broadcast_buffers: the model every rank validates is
+	 * the one rank 0 saves */
+	if (!t->r.sync_bn)
+		dist_bcast_float(t->d, t->u->stats, t->u->nstats);
+	if (evaluate(t->u, t->val, t->cw, t->d, &vloss, t->iou, &miou,
+	    &scored, e) < 0)
 		return -1;
 	if (scored > 0 && !isfinite(vloss)) {
 		err_set(e, "the validation loss is %s after epoch %" PRIu64
@@ -312,8 +458,13 @@ trainer_epoch(Trainer *t, volatile sig_atomic_t *stop, TrainTick *tick,
 	int r;
 
 	while (t->ts.step < end) {
-		if (*stop)
+		/* every rank stops at the same step */
+		int sig = dist_max_int(t->d, (int)*stop);
+
+		if (sig != 0) {
+			*stop = sig;
 			return save_state(t, e) < 0 ? -1 : TRAIN_STOPPED;
+		}
 		if ((r = step(t, e)) != 0)
 			return r;
 		if (tick != NULL)

@@ -33,6 +33,31 @@ void bnrelu_backward(float *d, const float *z, int n, int c, long hw,
     const float *mean, const float *invstd, const float *scale,
     const float *shift, float *dgamma, float *dbeta, int nthreads);
 
+/* Sums over the processes a batch is split between (data-parallel
+ * training): fn replaces v[0..len) by its sums over every process, the
+ * same bytes on each. */
+typedef struct {
+	void (*fn)(void *arg, double *v, int len);
+	void *arg;
+} SumAcross;
+
+/* bn_train and bnrelu_backward over a batch split between processes
+ * (synchronised batch norm): every process normalises with the mean and
+ * variance of the whole batch, and its backward pass subtracts the whole
+ * batch's sums of dL/dz and dL/dz times the normalised z. Each call sums
+ * across twice forward (per channel sums, then squared deviations from
+ * the mean) and once backward; dgamma and dbeta receive this process's
+ * part only, as the gradients are summed later. With one process, the
+ * bytes of bn_train and bnrelu_backward. */
+void bn_train_across(const float *z, int n, int c, long hw,
+    const float *gamma, const float *beta, float *rmean, float *rvar,
+    float *mean, float *invstd, float *scale, float *shift,
+    const SumAcross *s, int nthreads);
+void bnrelu_backward_across(float *d, const float *z, int n, int c, long hw,
+    const float *mean, const float *invstd, const float *scale,
+    const float *shift, float *dgamma, float *dbeta, const SumAcross *s,
+    int nthreads);
+
 /* ReLU on its own: y = max(x, 0); dx = dy where x > 0 (in place ok). */
 void relu_forward(float *y, const float *x, long len);
 void relu_backward(float *dx, const float *dy, const float *x, long len);
@@ -64,5 +89,11 @@ typedef struct {
 } LossStats;
 int softmax_xent(float *logits, const uint8_t *y, const float *weights,
     int n, int k, long hw, LossStats *st, int nthreads, Err *e);
+/* The same over a batch split between processes: the weight sum that
+ * normalises the gradient, and the loss, valid and correct counts in st,
+ * are those of the whole batch (the process's own labels are checked). */
+int softmax_xent_across(float *logits, const uint8_t *y,
+    const float *weights, int n, int k, long hw, const SumAcross *s,
+    LossStats *st, int nthreads, Err *e);
 
 #endif

@@ -123,9 +123,10 @@ scale_task(void *ctx, int img, int thread)
 		l[i] *= jb->inv;
 }
 
-int
-softmax_xent(float *logits, const uint8_t *y, const float *weights, int n,
-    int k, long hw, LossStats *st, int nthreads, Err *e)
+/* Both entry points: across NULL is this process alone. */
+static int
+xent(float *logits, const uint8_t *y, const float *weights, int n, int k,
+    long hw, const SumAcross *across, LossStats *st, int nthreads, Err *e)
 {
 	XentJob jb = { logits, y, weights, k, hw, NULL, NULL, NULL, NULL, 0 };
 	double sum = 0, wsum = 0;
@@ -148,10 +149,36 @@ softmax_xent(float *logits, const uint8_t *y, const float *weights, int n,
 		st->valid += jb.valid[i];
 		st->correct += jb.correct[i];
 	}
+	if (across != NULL) {
+		/* counts below 2^53: exact in a double */
+		double v[4] = { sum, wsum, (double)st->valid,
+		    (double)st->correct };
+
+		across->fn(across->arg, v, 4);
+		sum = v[0];
+		wsum = v[1];
+		st->valid = (long)v[2];
+		st->correct = (long)v[3];
+	}
 	jb.inv = wsum > 0 ? (float)(1 / wsum) : 0;
 	par_run(nthreads, n, scale_task, &jb);
 	st->loss = wsum > 0 ? sum / wsum : 0;
 	free(jb.sum);
 	free(jb.valid);
 	return 0;
+}
+
+int
+softmax_xent(float *logits, const uint8_t *y, const float *weights, int n,
+    int k, long hw, LossStats *st, int nthreads, Err *e)
+{
+	return xent(logits, y, weights, n, k, hw, NULL, st, nthreads, e);
+}
+
+int
+softmax_xent_across(float *logits, const uint8_t *y, const float *weights,
+    int n, int k, long hw, const SumAcross *s, LossStats *st, int nthreads,
+    Err *e)
+{
+	return xent(logits, y, weights, n, k, hw, s, st, nthreads, e);
 }

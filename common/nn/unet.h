@@ -8,7 +8,9 @@
  * All trainable parameters live in one allocation (params), their
  * gradients in another (grads), the batch-norm running statistics in a
  * third (stats); `views` names every tensor as PyTorch's state_dict of
- * tests/ref/unet.py does. The Unet owns everything it points to. */
+ * tests/ref/unet.py does. `hooks` let a trainer split batches between
+ * processes. The Unet owns everything it points to but the hooks'
+ * arguments. */
 #ifndef IMATSEG_UNET_H
 #define IMATSEG_UNET_H
 
@@ -59,8 +61,22 @@ typedef struct {
 	Srcs in;	/* the input of the last forward */
 } Block;
 
+/* What data-parallel training hooks into the passes; all zero (the
+ * default) is one process alone. */
+typedef struct {
+	/* The batch is split between processes: the loss's normaliser (and
+	 * with sync_bn the batch statistics) are summed across them. */
+	SumAcross across;	/* .fn NULL: alone */
+	int sync_bn;
+	/* grads[off, off + len) is final for this backward pass (so its
+	 * sum across processes may start); called once per float. */
+	void (*grads_ready)(void *arg, size_t off, size_t len);
+	void *grads_arg;
+} UnetHooks;
+
 typedef struct {
 	UnetConfig cfg;
+	UnetHooks hooks;
 	float *params, *grads, *stats;
 	size_t nparams, nstats;
 	int64_t bn_batches;
@@ -108,7 +124,8 @@ int unet_forward(Unet *u, const float *x, int n, int h, int w, int train,
 const float *unet_logits(const Unet *u);
 /* After a training forward: loss against labels y[n][h][w] (255 =
  * ignore) with optional class weights, and the gradients of every
- * parameter into grads (overwritten). The logits are consumed. */
+ * parameter into grads (overwritten), each range told to
+ * hooks.grads_ready as soon as it is final. The logits are consumed. */
 int unet_loss_backward(Unet *u, const uint8_t *y, const float *class_weights,
     LossStats *st, Err *e);
 

@@ -196,12 +196,23 @@ block_out(const Block *b, long hw)
 	return s;
 }
 
+/* Batch statistics of the whole batch across processes. */
+static int
+sync_bn(const Unet *u)
+{
+	return u->hooks.sync_bn && u->hooks.across.fn != NULL;
+}
+
 static void
 block_bn(Unet *u, Block *b, int k, long hw)
 {
 	BnP *p = &b->bn[k];
 
-	if (u->train)
+	if (u->train && sync_bn(u))
+		bn_train_across(b->z[k], u->n, b->co, hw, p->gamma, p->beta,
+		    p->rmean, p->rvar, p->mean, p->invstd, p->scale, p->shift,
+		    &u->hooks.across, u->wk.nthreads);
+	else if (u->train)
 		bn_train(b->z[k], u->n, b->co, hw, p->gamma, p->beta, p->rmean,
 		    p->rvar, p->mean, p->invstd, p->scale, p->shift,
 		    u->wk.nthreads);
@@ -298,6 +309,37 @@ unet_logits(const Unet *u)
 	return u->logits;
 }
 
+/* Tells the hook that grads [first, end) are final. */
+static void
+grads_final(Unet *u, const float *first, const float *end)
+{
+	if (u->hooks.grads_ready != NULL)
+		u->hooks.grads_ready(u->hooks.grads_arg,
+		    (size_t)(first - u->grads), (size_t)(end - first));
+}
+
+/* A block's conv k and the batch norm after it: one range of grads. */
+static void
+conv_bn_final(Unet *u, const Block *b, int k)
+{
+	grads_final(u, b->conv[k].dw, b->bn[k].dbeta + b->co);
+}
+
+static void
+bn_backward(Unet *u, Block *b, int k, float *d, long hw)
+{
+	BnP *p = &b->bn[k];
+
+	if (sync_bn(u))
+		bnrelu_backward_across(d, b->z[k], u->n, b->co, hw, p->mean,
+		    p->invstd, p->scale, p->shift, p->dgamma, p->dbeta,
+		    &u->hooks.across, u->wk.nthreads);
+	else
+		bnrelu_backward(d, b->z[k], u->n, b->co, hw, p->mean,
+		    p->invstd, p->scale, p->shift, p->dgamma, p->dbeta,
+		    u->wk.nthreads);
+}
+
 /* d: dL/d(block output) on entry, destroyed; tmp: scratch of the output's
  * size; din: where dL/d(block input) goes (NULL: nowhere). */
 static void
@@ -306,21 +348,20 @@ block_backward(Unet *u, Block *b, float *d, float *tmp, const Dsts *din,
 {
 	int h = u->h >> l, w = u->w >> l, n = u->n;
 	long hw = (long)h * w;
-	BnP *p0 = &b->bn[0], *p1 = &b->bn[1];
 	Src mid = src_plain(b->z[0], (long)b->co * hw, b->co);
 	Dsts dmid = dsts_one(tmp, (long)b->co * hw, b->co);
 
-	mid.scale = p0->scale;
-	mid.shift = p0->shift;
+	mid.scale = b->bn[0].scale;
+	mid.shift = b->bn[0].shift;
 	Srcs m = srcs_one(mid);
-	bnrelu_backward(d, b->z[1], n, b->co, hw, p1->mean, p1->invstd,
-	    p1->scale, p1->shift, p1->dgamma, p1->dbeta, u->wk.nthreads);
+	bn_backward(u, b, 1, d, hw);
 	conv3_backward(&dmid, b->conv[1].dw, b->conv[1].db, d, &m,
 	    b->conv[1].w, n, b->co, h, w, &u->wk);
-	bnrelu_backward(tmp, b->z[0], n, b->co, hw, p0->mean, p0->invstd,
-	    p0->scale, p0->shift, p0->dgamma, p0->dbeta, u->wk.nthreads);
+	conv_bn_final(u, b, 1);
+	bn_backward(u, b, 0, tmp, hw);
 	conv3_backward(din, b->conv[0].dw, b->conv[0].db, tmp, &b->in,
 	    b->conv[0].w, n, b->co, h, w, &u->wk);
+	conv_bn_final(u, b, 0);
 }
 
 /* Up path, top level first: the head, then per level the block and the
@@ -334,6 +375,7 @@ backward_up(Unet *u)
 
 	conv1_backward(&dh, u->head.dw, u->head.db, u->logits, &a, u->head.w,
 	    n, u->cfg.classes, u->h, u->w, &u->wk);
+	grads_final(u, u->head.dw, u->head.db + u->cfg.classes);
 	for (int l = 0; l < d; l++) {
 		Block *b = &u->upb[l];
 		long hw = hw_at(u, l), ci = 2L * b->co;
@@ -348,6 +390,7 @@ backward_up(Unet *u)
 		upconv_backward(&da, u->up[l].dw, u->up[l].db, u->gc, &in,
 		    u->up[l].w, n, b->co, u->h >> (l + 1), u->w >> (l + 1),
 		    &u->wk);
+		grads_final(u, u->up[l].dw, u->up[l].db + b->co);
 	}
 	if (u->cfg.dropout > 0) {
 		Src in = bottom_out(u);
@@ -385,7 +428,11 @@ unet_loss_backward(Unet *u, const uint8_t *y, const float *class_weights,
 {
 	if (!u->train || u->logits == NULL)
 		return err_set(e, "backward needs a training forward first");
-	if (softmax_xent(u->logits, y, class_weights, u->n, u->cfg.classes,
+	if (u->hooks.across.fn != NULL ?
+	    softmax_xent_across(u->logits, y, class_weights, u->n,
+	    u->cfg.classes, hw_at(u, 0), &u->hooks.across, st, u->wk.nthreads,
+	    e) < 0 :
+	    softmax_xent(u->logits, y, class_weights, u->n, u->cfg.classes,
 	    hw_at(u, 0), st, u->wk.nthreads, e) < 0)
 		return -1;
 	memset(u->grads, 0, u->nparams * sizeof(float));

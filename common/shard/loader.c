@@ -21,11 +21,12 @@ typedef struct {
 
 /* One prefetched batch: a slot of the ordered map. */
 typedef struct {
-	uint64_t epoch, k;	/* batch k of the epoch */
+	uint64_t epoch, k;	/* this rank's slice of global batch k */
 	float *x;
 	uint8_t *y;
 	uint32_t *index;
-	int n;
+	int n, all;
+	uint64_t pos;
 	int failed;
 	Err e;
 } Slot;
@@ -37,14 +38,14 @@ struct Loader {
 	ShardEntry *ent;	/* all samples, in shard order */
 	uint32_t *shard_of, *local;	/* per sample: shard and number in it */
 	atomic_uchar *verified;
-	uint64_t total, per_rank;
+	uint64_t total, global;	/* samples; samples of a global batch */
 	int size;
 
-	/* The epoch being served: batches [0, nbatches) from sample
-	 * position start; batches below `queued` have been handed to the
-	 * map, those below `given` to the caller. */
+	/* The epoch being served: global batches [0, nbatches) from
+	 * sample position start; batches below `queued` have been handed to
+	 * the map, those below `given` to the caller. */
 	uint64_t epoch, start, nbatches, queued, given;
-	uint32_t *order;	/* [per_rank] */
+	uint32_t *order;	/* [total] */
 	Pmap *pm;		/* prefetch: depth - 1 batches ahead of the */
 	int depth;		/* one the caller holds */
 };
@@ -154,9 +155,22 @@ loader_epoch_order(const Loader *L, uint64_t epoch, uint32_t *out)
 	/* b = 2^63 is no sample number: a stream of its own. */
 	rng_derive(&r, L->o.seed, epoch, 1ULL << 63);
 	rng_shuffle_u32(&r, perm, L->total);
-	for (uint64_t k = 0; k < L->per_rank; k++)
-		out[k] = perm[(uint64_t)L->o.rank + k * (uint64_t)L->o.nranks];
+	memcpy(out, perm, L->total * sizeof *out);
 	free(perm);
+}
+
+/* This rank's slice of the global batch at position pos: m samples
+ * split into nranks slices, the first m mod nranks one larger. */
+static void
+slice(const Loader *L, uint64_t pos, Slot *sl)
+{
+	uint64_t m = L->total - pos < L->global ? L->total - pos : L->global;
+	uint64_t q = m / (uint64_t)L->o.nranks, rem = m % (uint64_t)L->o.nranks;
+	uint64_t r = (uint64_t)L->o.rank;
+
+	sl->all = (int)m;
+	sl->n = (int)(q + (r < rem));
+	sl->pos = pos + r * q + (r < rem ? r : rem);
 }
 
 /* Decodes batch sl->k of epoch sl->epoch into sl. */
@@ -165,16 +179,15 @@ fill_batch(uint64_t item, void *slot, void *arg)
 {
 	Loader *L = arg;
 	Slot *sl = slot;
-	uint64_t epoch = sl->epoch, pos = L->start + sl->k * (uint64_t)L->o.batch;
+	uint64_t epoch = sl->epoch;
 	size_t plane = (size_t)L->size * L->size;
 	Rng r;
 
 	(void)item;
-	sl->n = (int)(L->per_rank - pos < (uint64_t)L->o.batch ?
-	    L->per_rank - pos : (uint64_t)L->o.batch);
+	slice(L, L->start + sl->k * L->global, sl);
 	sl->failed = 0;
 	for (int j = 0; j < sl->n; j++) {
-		uint32_t i = L->order[pos + j];
+		uint32_t i = L->order[sl->pos + j];
 
 		sl->index[j] = i;
 		if (verify_sample(L, i, &sl->e) < 0) {
@@ -215,7 +228,7 @@ check_options(const LoaderOptions *o, int npaths, Err *e)
 {
 	if (npaths < 1)
 		return err_set(e, "no shards");
-	if (o->batch < 1 || o->nranks < 1 || o->rank < 0 ||
+	if (o->batch < 1 || o->nranks < 1 || o->nranks > 1 << 20 || o->rank < 0 ||
 	    o->rank >= o->nranks || o->threads < 0 || o->threads > 1024 ||
 	    o->prefetch < 0 || o->prefetch > 1024)
 		return err_set(e, "bad loader options");
@@ -238,17 +251,12 @@ loader_open(const char *const *paths, int npaths, const LoaderOptions *o,
 		err_set(e, "no samples in the shards");
 		goto fail;
 	}
-	if (L->total < (uint64_t)o->nranks) {
-		err_set(e, "%llu samples are fewer than %d ranks",
-		    (unsigned long long)L->total, o->nranks);
-		goto fail;
-	}
-	L->per_rank = L->total / (uint64_t)o->nranks;
+	L->global = (uint64_t)o->batch * (uint64_t)o->nranks;
 	L->verified = xcalloc(L->total, sizeof *L->verified);
 	for (uint64_t i = 0; o->verify && i < L->total; i++)
 		if (verify_sample(L, (uint32_t)i, e) < 0)
 			goto fail;
-	L->order = xmallocarray(L->per_rank, sizeof *L->order);
+	L->order = xmallocarray(L->total, sizeof *L->order);
 	if (start_prefetch(L, e) < 0)
 		goto fail;
 	return L;
@@ -264,15 +272,9 @@ loader_total(const Loader *L)
 }
 
 uint64_t
-loader_samples(const Loader *L)
-{
-	return L->per_rank;
-}
-
-uint64_t
 loader_batches(const Loader *L)
 {
-	return (L->per_rank + (uint64_t)L->o.batch - 1) / (uint64_t)L->o.batch;
+	return (L->total + L->global - 1) / L->global;
 }
 
 int
@@ -284,17 +286,16 @@ loader_size(const Loader *L)
 int
 loader_epoch_begin(Loader *L, uint64_t epoch, uint64_t start, Err *e)
 {
-	if (start > L->per_rank)
+	if (start > L->total)
 		return err_set(e, "start position %llu is past the %llu samples "
 		    "of an epoch", (unsigned long long)start,
-		    (unsigned long long)L->per_rank);
+		    (unsigned long long)L->total);
 	/* what is in flight belongs to the epoch before */
 	pmap_drain(L->pm);
 	loader_epoch_order(L, epoch, L->order);
 	L->epoch = epoch;
 	L->start = start;
-	L->nbatches = (L->per_rank - start + (uint64_t)L->o.batch - 1) /
-	    (uint64_t)L->o.batch;
+	L->nbatches = (L->total - start + L->global - 1) / L->global;
 	L->queued = L->given = 0;
 	return 0;
 }
@@ -319,8 +320,8 @@ loader_next(Loader *L, Batch *b, Err *e)
 		*e = sl->e;
 		return -1;
 	}
-	*b = (Batch){ .n = sl->n, .size = L->size, .x = sl->x, .y = sl->y,
-	    .index = sl->index, .pos = L->start + sl->k * (uint64_t)L->o.batch };
+	*b = (Batch){ .n = sl->n, .all = sl->all, .size = L->size, .x = sl->x,
+	    .y = sl->y, .index = sl->index, .pos = sl->pos };
 	return 1;
 }
 

@@ -3,6 +3,8 @@
 
     unet.py check DIR    compare with what build/ref/unet_case wrote in DIR
     unet.py load FILE    load one of our checkpoints into this module
+    unet.py close A B    every tensor of checkpoint A near B's (see close)
+    unet.py same A B     every tensor of checkpoint A the bytes of B's
 
 The module's state_dict names and shapes are those of our checkpoints, so
 `UNet.from_checkpoint(path)` is all a PyTorch user needs. The check exits 1,
@@ -10,6 +12,7 @@ with one line per mismatch, when anything disagrees; it prints "ok" lines
 only for comparisons that passed.
 """
 import json
+import re
 import struct
 import sys
 
@@ -110,6 +113,18 @@ class Checker:
             print(f"ok: {what} ({err:.2g})")
 
 
+def bias_floor(name, tensors):
+    """A convolution bias before a training-mode batch norm has gradient 0
+    in exact arithmetic: its gradients, and what Adam makes of them, are
+    round-off, measured on the scale of the layer's weight. So is the
+    running mean of the batch norm after it, which holds the bias."""
+    m = re.match(r"(.*\.)(conv(\d)\.bias|bn(\d)\.running_mean)$", name)
+    if m is None:
+        return None
+    w = m.group(1) + "conv" + (m.group(3) or m.group(4)) + ".weight"
+    return tensors[w].abs().max().item()
+
+
 def check(d):
     torch.manual_seed(0)
     init, meta = read_safetensors(f"{d}/init.safetensors")
@@ -135,15 +150,10 @@ def check(d):
             c.close("loss", step0["loss"].reshape(()), loss, 1e-5)
             grads = dict(m.named_parameters())
             for name, p in m.named_parameters():
-                # A convolution bias before a training-mode batch norm
-                # has gradient 0 in exact arithmetic; both sides hold
-                # round-off, measured on the scale of the weight's.
-                floor = 1e-12
-                if name.endswith(".bias") and ".conv" in name:
-                    w = grads[name[:-4] + "weight"].grad
-                    floor = w.abs().max().item()
+                floor = bias_floor(name, {k: v.grad for k, v in
+                                          grads.items()})
                 c.close(f"grad {name}", step0[f"grad.{name}"], p.grad, 1e-3,
-                        floor)
+                        floor or 1e-12)
         opt.step()
     sd = m.state_dict()
     for name, v in sd.items():
@@ -162,8 +172,54 @@ def check(d):
     return 0
 
 
+def close(a, b):
+    """Every tensor of checkpoint a within 1e-4 of b's on the scale of
+    b's, as two runs that differ in float rounding only should be (one
+    process of batch 2b against two of batch b with --sync-bn), but for
+    what rounding alone decides. A convolution bias before a batch norm
+    has a gradient of round-off (about 1e-8 here, Adam's eps), which Adam
+    turns into steps of up to lr in a direction the rounding picks; the
+    running mean of the batch norm after it holds the batch means of the
+    convolution's outputs, bias included, and walks with it. Both on the
+    scale of the layer's weight, within 5e-3 (a few steps of lr 1e-3:
+    measured up to 2e-3 after 4 steps; the running means differ by 1e-2
+    to 1 without --sync-bn, the weights by 1e-2)."""
+    ta, _ = read_safetensors(a)
+    tb, _ = read_safetensors(b)
+    c = Checker()
+    if sorted(ta) != sorted(tb):
+        print(f"not ok: {a} and {b} hold different tensors")
+        return 1
+    for name in sorted(tb):
+        if tb[name].dtype == torch.int64:
+            if ta[name].item() != tb[name].item():
+                print(f"not ok: {name}: {ta[name].item()} vs "
+                      f"{tb[name].item()}")
+                c.failed += 1
+            continue
+        floor = bias_floor(name, tb)
+        c.close(name, ta[name], tb[name], 1e-4 if floor is None else 5e-3,
+                floor or 1e-12)
+    return 1 if c.failed else 0
+
+
+def same(a, b):
+    """The tensors of checkpoints a and b, name by name, byte by byte."""
+    ta, _ = read_safetensors(a)
+    tb, _ = read_safetensors(b)
+    bad = sorted(n for n in set(ta) | set(tb) if n not in ta or n not in tb
+                 or not torch.equal(ta[n], tb[n]))
+    for n in bad:
+        print(f"not ok: {n} differs")
+    return 1 if bad else 0
+
+
 def main():
     torch.set_num_threads(1)
+    if len(sys.argv) == 4 and sys.argv[1] == "same":
+        return same(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 4 and sys.argv[1] == "close":
+        return close(sys.argv[2], sys.argv[3])
     if len(sys.argv) == 3 and sys.argv[1] == "check":
         return check(sys.argv[2])
     if len(sys.argv) == 3 and sys.argv[1] == "load":
