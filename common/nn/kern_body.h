@@ -2,10 +2,13 @@
  * compiled once per instruction set: kern_scalar.c, kern_avx2.c and
  * kern_avx512.c define KSUF (the name suffix) and VL (floats per
  * vector) and include this file; the Makefile gives each its -m flags.
- * The loops run along a row of tiles or pixels with unit or stride-2
- * steps, written so that GCC vectorises them for the flags at hand (and
- * leaves them scalar in kern_scalar.c, built without vectorisation).
- * Included by those three files only. */
+ * The kernels are written on GCC's vector type of VL floats
+ * (kern_vec.h): 16 lanes are AVX-512 registers, 8 AVX2 ones, and one
+ * lane is plain scalar code. Its parts: kern_vec.h (the type, loads,
+ * lane shuffles), kern_wino2.h and kern_wino4.h (Winograd's row
+ * transforms), kern_winow.h (its kernel transforms), and below the
+ * batch norm read, the 1x1 convolution and the FMA loop. Included by
+ * those three files only. */
 #include <string.h>
 
 #include "kern.h"
