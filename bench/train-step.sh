@@ -8,7 +8,10 @@
 # Each run times ITERS steps after one warm-up and reports their median;
 # the two programs run in turn ROUNDS times, and the table shows the
 # median run of each (and the largest peak RSS), so that a neighbour's
-# burst of load does not fall on one side only.
+# burst of load does not fall on one side only. Lines starting with #
+# say what ran: the CPU, our instruction set, OpenBLAS's kernels, each
+# 3x3 layer's algorithm (IMATSEG_ISA and IMATSEG_CONV force them), and
+# PyTorch's version, so that two hosts' tables can be told apart.
 top=$(cd "$(dirname "$0")/.." && pwd)
 iters=${1:-3}
 threads=${2:-2}
@@ -40,6 +43,13 @@ max() { sort -g "$1" | tail -n 1; }
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
     "size ${size}x$size, $threads threads, median of $iters steps," \
     "median of $rounds alternating runs"
+# what ran: the CPU, our instruction set, OpenBLAS's kernels, each 3x3
+# layer's algorithm; PyTorch's version and its oneDNN
+echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')," \
+    "flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -o 'avx512f\|avx2\|fma' | sort -u | tr '\n' ' ')"
+"$ours" plan 16 "$size" && "$ours" plan 32 "$size" || exit 1
+/usr/bin/python3 -c 'import torch; print("# torch", torch.__version__,
+    "mkldnn", torch.backends.mkldnn.is_available())'
 printf '%-6s %7s %5s | %9s %9s %6s | %7s %7s %6s\n' mode filters batch \
     "ours/s" "torch/s" ratio "ours MB" "torch MB" ratio
 for c in "train 16 8" "train 32 8" "infer 16 1" "infer 16 8" \

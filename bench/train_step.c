@@ -5,7 +5,13 @@
  * stderr, the time and GFLOP/s of each GEMM shape (one thread only: the
  * table is not locked).
  *
- * usage: train_step train|infer FILTERS SIZE BATCH ITERS THREADS */
+ * "train_step plan FILTERS SIZE" prints instead, on lines starting
+ * with "#", which kernels the engine runs here: its instruction set,
+ * OpenBLAS's kernels and each 3x3 layer's algorithm (forward and weight
+ * gradient / input gradient where the two differ).
+ *
+ * usage: train_step train|infer FILTERS SIZE BATCH ITERS THREADS
+ *        train_step plan FILTERS SIZE */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +83,46 @@ prof_print(void)
 	    flop / tot * 1e-9);
 }
 
+/* The algorithm of a 3x3 convolution, and its input gradient's if it
+ * differs, as "NAME" or "NAME/NAME". */
+static const char *
+conv_plan(const Unet *u, int ci, int co, int s, char *buf, size_t len)
+{
+	ConvAlgo f = conv3_algo(&u->wk, ci, co, s, s);
+	ConvAlgo d = conv3_algo(&u->wk, co, ci, s, s);
+
+	snprintf(buf, len, f == d ? "%s" : "%s/%s", conv_algo_name(f),
+	    conv_algo_name(d));
+	return buf;
+}
+
+static void
+plan(const Unet *u, int s)
+{
+	const char *conv = getenv("IMATSEG_CONV");
+	char a[32], b[32];
+
+	printf("# filters %d, %dx%d: isa %s, OpenBLAS %s, IMATSEG_CONV=%s\n",
+	    u->cfg.filters, s, s, u->wk.kern->name, gemm_core(),
+	    conv != NULL ? conv : "");
+	for (int l = 0; l <= u->cfg.depth; l++) {
+		const Block *b0 = l < u->cfg.depth ? &u->down[l] : &u->bottom;
+		int sl = s >> l;
+
+		printf("#   %dx%d: %s %s, %s", sl, sl, l < u->cfg.depth ? "down" :
+		    "bottom", conv_plan(u, b0->ci, b0->co, sl, a, sizeof a),
+		    conv_plan(u, b0->co, b0->co, sl, b, sizeof b));
+		if (l < u->cfg.depth) {
+			const Block *b1 = &u->upb[l];
+
+			printf("; up %s, %s", conv_plan(u, b1->ci, b1->co, sl, a,
+			    sizeof a), conv_plan(u, b1->co, b1->co, sl, b,
+			    sizeof b));
+		}
+		printf("\n");
+	}
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -96,9 +142,22 @@ main(int argc, char **argv)
 	int train;
 
 	progname = "train_step";
+	if (argc == 4 && strcmp(argv[1], "plan") == 0) {
+		unet_config_default(&c);
+		if (parse_long(argv[2], 1, 256, &v[0], &e) < 0 ||
+		    parse_long(argv[3], 16, 4096, &v[1], &e) < 0)
+			die(EXIT_USAGE, "%s", e.msg);
+		c.filters = (int)v[0];
+		if ((u = unet_new(&c, 1, &e)) == NULL)
+			die(EXIT_BAD, "%s", e.msg);
+		plan(u, (int)v[1]);
+		unet_free(u);
+		return EXIT_OK;
+	}
 	if (argc != 7 || (strcmp(argv[1], "train") && strcmp(argv[1], "infer"))) {
 		fprintf(stderr, "usage: train_step train|infer FILTERS SIZE "
-		    "BATCH ITERS THREADS\n");
+		    "BATCH ITERS THREADS\n       train_step plan FILTERS "
+		    "SIZE\n");
 		return EXIT_USAGE;
 	}
 	train = strcmp(argv[1], "train") == 0;

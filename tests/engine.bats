@@ -36,6 +36,81 @@ mkcase() {
 	refute_output --partial "not ok"
 }
 
+# forced VAR=VALUE: both cross-checks above with the engine's choice of
+# algorithm or instruction set forced through the environment; a CPU
+# that lacks the instruction set skips, saying so.
+forced() {
+	for c in "2 4 5 16 2 5 1" "3 4 47 32 2 5 7"; do
+		d="$BATS_TEST_TMPDIR/${c// /_}"
+		mkdir -p "$d"
+		run env "$1" "$REF/unet_case" "$d" $c
+		if [ "$status" -ne 0 ] && [[ "$output" == *"this CPU cannot run"* ]]; then
+			skip "$output"
+		fi
+		[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+		run -0 "$PY" "$UNETPY" check "$d"
+		refute_output --partial "not ok"
+		assert_output --partial "ok: after 5 steps"
+	done
+}
+
+@test "PyTorch agrees with IMATSEG_CONV=im2col" {
+	forced IMATSEG_CONV=im2col
+}
+
+@test "PyTorch agrees with IMATSEG_CONV=winograd" {
+	forced IMATSEG_CONV=winograd
+}
+
+@test "PyTorch agrees with IMATSEG_ISA=scalar" {
+	forced IMATSEG_ISA=scalar
+}
+
+@test "PyTorch agrees with IMATSEG_ISA=avx2" {
+	forced IMATSEG_ISA=avx2
+}
+
+@test "PyTorch agrees with IMATSEG_ISA=avx512" {
+	forced IMATSEG_ISA=avx512
+}
+
+@test "a checkpoint trained by one path is answered alike by every other" {
+	paths="IMATSEG_CONV=im2col IMATSEG_CONV=winograd IMATSEG_CONV= IMATSEG_ISA=scalar"
+	pairs=
+	for t in $paths; do
+		d="$BATS_TEST_TMPDIR/t$t"
+		mkdir -p "$d"
+		env "$t" "$REF/unet_case" "$d" 3 4 47 32 2 2 3
+		for l in $paths; do
+			run -0 env "$l" "$REF/ckpt_logits" "$d/final.safetensors" \
+			    "$d/batch.safetensors" "$d/l$l.safetensors"
+			pairs="$pairs $d/eval.safetensors $d/l$l.safetensors"
+		done
+	done
+	# the trainer's own inference logits against the loader's, to the
+	# cross-check's tolerance for logits
+	run -0 "$PY" -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+from unet import read_safetensors
+a = sys.argv[2:]
+for i in range(0, len(a), 2):
+    x = read_safetensors(a[i])[0]["logits"].double()
+    y = read_safetensors(a[i + 1])[0]["logits"].double()
+    err = ((x - y).abs().max() / x.abs().max()).item()
+    print("ok" if err <= 1e-4 else "not ok", a[i + 1], err)
+' "$BATS_TEST_DIRNAME/ref" $pairs
+	refute_output --partial "not ok"
+	assert_equal "$(grep -c '^ok' <<< "$output")" 16
+}
+
+@test "an unknown IMATSEG_ISA or IMATSEG_CONV is refused" {
+	run -1 env IMATSEG_ISA=neon "$REF/unet_case" "$BATS_TEST_TMPDIR"
+	assert_output "unet_case: IMATSEG_ISA=neon: not an instruction set of the engine (scalar, avx2, avx512)"
+	run -1 env IMATSEG_CONV=fft "$REF/unet_case" "$BATS_TEST_TMPDIR"
+	assert_output "unet_case: IMATSEG_CONV=fft: not an algorithm of the engine (im2col, winograd)"
+}
+
 @test "the cross-check fails loudly on a mismatch" {
 	mkcase c 2 4 5 16 2 5 1
 	# our gradient of the head's bias, scaled by 1.01

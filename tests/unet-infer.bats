@@ -50,6 +50,16 @@ print(i.size[1], i.size[0], i.mode)
 	assert_output --partial 'bad.st'
 }
 
+@test "IMATSEG_ISA or IMATSEG_CONV naming nothing the engine has: exit 1" {
+	run -1 env IMATSEG_ISA=sse9 unet-infer -m "$(D)/model.st" -o . \
+	    "$(D)"/syn/test/*.jpg
+	assert_output --partial 'IMATSEG_ISA=sse9: not an instruction set of the engine'
+	run -1 env IMATSEG_CONV=direct unet-infer -m "$(D)/model.st" -o . \
+	    "$(D)"/syn/test/*.jpg
+	assert_output --partial 'IMATSEG_CONV=direct: not an algorithm of the engine'
+	refute_output --partial '.png'
+}
+
 @test "one label PNG per photo, at the photo's own size, paths on stdout" {
 	mkdir out
 	run -0 unet-infer -m "$(D)/model.st" -o out "$(D)"/syn/test/*.jpg

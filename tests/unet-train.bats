@@ -55,6 +55,13 @@ tiny() {
 	run -2 tiny --bogus
 }
 
+@test "IMATSEG_ISA naming nothing the engine has: exit 1, no checkpoint" {
+	run -1 env IMATSEG_ISA=sse9 unet-train --train "$(D)/tr-0.tar" \
+	    --val "$(D)/va-0.tar" -f 4 --depth 2 -e 1 -q -o isa.st
+	assert_output --partial 'IMATSEG_ISA=sse9: not an instruction set of the engine'
+	[ ! -e isa.st ]
+}
+
 @test "missing shards: the file is named, exit 1" {
 	run -1 unet-train --train nothere.tar --val "$(D)/va-0.tar" -q
 	assert_output --partial 'nothere.tar'

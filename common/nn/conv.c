@@ -1,8 +1,13 @@
+/* conv.c — the 3x3 convolutions of conv.h: which algorithm each runs,
+ * and the im2col + GEMM one (Winograd's are wino.c's). */
 #include "conv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "par.h"
+#include "slots.h"
+#include "wino.h"
 
 /* The im2col matrix of a band is kept near this many floats (1 MiB):
  * it then stays in cache between im2col writing it and the GEMM reading
@@ -28,13 +33,84 @@ col_need(int c, int h, int w)
 	return (size_t)c * 9 * rows * w + (size_t)(rows + 2) * w;
 }
 
-size_t
-conv3_scratch(int ci, int co, int h, int w)
+/* The tile side of a Winograd algorithm, 0 for the others. */
+static int
+tile_m(ConvAlgo a)
 {
-	size_t f = col_need(ci, h, w), b = (size_t)ci * co * 9 + col_need(co,
-	    h, w);
+	return a == CONV_WINOGRAD ? 2 : a == CONV_WINOGRAD4 ? 4 : 0;
+}
 
-	return f > b ? f : b;
+/* For the algorithms conv3_algo picks: the forward's (which the weight
+ * gradient shares) and the input gradient's. */
+size_t
+conv3_scratch(const Work *wk, int ci, int co, int h, int w)
+{
+	int mf = tile_m(conv3_algo(wk, ci, co, h, w));
+	int md = tile_m(conv3_algo(wk, co, ci, h, w));
+	size_t f = mf ? wino_scratch(mf, ci, co, h, w) : col_need(ci, h, w);
+	size_t d = md ? wino_scratch(md, co, ci, h, w) :
+	    (size_t)ci * co * 9 + col_need(co, h, w);
+
+	return f > d ? f : d;
+}
+
+size_t
+conv3_shared(const Work *wk, int ci, int co, int h, int w, int train)
+{
+	int mf = tile_m(conv3_algo(wk, ci, co, h, w));
+	int md = tile_m(conv3_algo(wk, co, ci, h, w));
+	size_t f = mf ? wino_shared(mf, ci, co, wk->nthreads, train) : 0;
+	size_t d = md ? wino_shared(md, co, ci, 1, 0) : 0;
+
+	return f > d ? f : d;
+}
+
+size_t
+conv3_part(int ci, int co)
+{
+	return (size_t)ci * co * 9 + co;
+}
+
+int
+work_pick(Work *wk, Err *e)
+{
+	const char *want = getenv("IMATSEG_CONV");
+
+	if (kern_pick(&wk->kern, e) < 0)
+		return -1;
+	if (want == NULL || *want == '\0')
+		wk->conv = CONV_AUTO;
+	else if (strcmp(want, "im2col") == 0)
+		wk->conv = CONV_IM2COL;
+	else if (strcmp(want, "winograd") == 0)
+		wk->conv = CONV_WINOGRAD;
+	else
+		return err_set(e, "IMATSEG_CONV=%s: not an algorithm of the "
+		    "engine (im2col, winograd)", want);
+	return 0;
+}
+
+/* F(4x4,3x3) where the planes hold enough of its tiles, F(2x2,3x3)
+ * below: at 16x16 a batch's 4x4 tiles make GEMMs too narrow for their
+ * 36 products (measured, filters 16 and 32: F(4x4) 25-45% slower
+ * there, 20-40% faster from 32x32 up, the first layer's three input
+ * channels included). */
+ConvAlgo
+conv3_algo(const Work *wk, int ci, int co, int h, int w)
+{
+	(void)ci, (void)co;
+	if (wk->conv != CONV_AUTO)
+		return wk->conv;
+	return h >= 32 && w >= 32 ? CONV_WINOGRAD4 : CONV_WINOGRAD;
+}
+
+const char *
+conv_algo_name(ConvAlgo a)
+{
+	static const char *const name[] = { "auto", "im2col", "winograd",
+	    "winograd4" };
+
+	return name[a];
 }
 
 /* The 9 shifted copies of one input channel for output rows y0..y1-1.
@@ -81,101 +157,16 @@ im2col(float *col, const Srcs *in, int img, int h, int w, int y0, int y1,
 	}
 }
 
-/* One convolution call, shared by its tasks. */
+/* One im2col convolution call, shared by its tasks. */
 typedef struct {
 	float *out;
 	const float *dout;
 	const Srcs *in;
-	const Src *in1;
 	const Dsts *din;
 	const float *wt, *b;
 	int ci, co, h, w, rows, nbands;
 	Work *wk;
 } Job;
-
-static float *
-scratch(const Work *wk, int thread)
-{
-	return wk->buf + (size_t)thread * wk->nbuf;
-}
-
-static float *
-part(const Work *wk, int slot)
-{
-	return wk->part + (size_t)slot * wk->npart;
-}
-
-static void
-add_bias(float *o, const float *b, int co, long len, long ld)
-{
-	for (int c = 0; c < co; c++)
-		for (long i = 0; i < len; i++)
-			o[c * ld + i] += b[c];
-}
-
-static void
-bias_grad(float *db, const float *d, int co, long len, long ld)
-{
-	for (int c = 0; c < co; c++)
-		db[c] += (float)fsum(d + c * ld, len);
-}
-
-/* Backward work is cut into slots of consecutive images, each adding
- * into its own partial weight gradient: the slots, not the threads, fix
- * the order of the sums. Returns the slot count, partials zeroed. */
-static int
-parts_begin(Work *wk, int n, size_t len)
-{
-	int ns = wk->nthreads * CONV_SLOTS < n ? wk->nthreads * CONV_SLOTS : n;
-
-	for (int s = 0; s < ns; s++)
-		memset(part(wk, s), 0, len * sizeof(float));
-	return ns;
-}
-
-/* dwt[nw] and db[nb] += the partials, in slot order. */
-static void
-parts_end(Work *wk, int ns, float *dwt, size_t nw, float *db, size_t nb)
-{
-	for (int s = 0; s < ns; s++) {
-		const float *p = part(wk, s);
-
-		for (size_t i = 0; i < nw; i++)
-			dwt[i] += p[i];
-		for (size_t i = 0; i < nb; i++)
-			db[i] += p[nw + i];
-	}
-}
-
-/* Runs one image's backward for every image of every slot. */
-typedef void ImageFn(void *ctx, int img, int thread, float *part);
-
-typedef struct {
-	ImageFn *fn;
-	void *ctx;
-	Work *wk;
-	int n, ns;
-} Slots;
-
-static void
-slot_task(void *ctx, int s, int thread)
-{
-	Slots *sl = ctx;
-
-	for (int img = (int)((long)s * sl->n / sl->ns);
-	    img < (int)((long)(s + 1) * sl->n / sl->ns); img++)
-		sl->fn(sl->ctx, img, thread, part(sl->wk, s));
-}
-
-static void
-run_slots(Work *wk, int n, size_t len, ImageFn *fn, void *ctx, float *dwt,
-    size_t nw, float *db, size_t nb)
-{
-	Slots sl = { fn, ctx, wk, n, parts_begin(wk, n, len) };
-
-	par_run(wk->nthreads, sl.ns, slot_task, &sl);
-	parts_end(wk, sl.ns, dwt, nw, db, nb);
-}
 
 static void
 conv3_fwd_task(void *ctx, int t, int thread)
@@ -184,7 +175,7 @@ conv3_fwd_task(void *ctx, int t, int thread)
 	int img = t / j->nbands, y0 = t % j->nbands * j->rows;
 	int y1 = y0 + j->rows < j->h ? y0 + j->rows : j->h, k = j->ci * 9;
 	long hw = (long)j->h * j->w, len = (long)(y1 - y0) * j->w;
-	float *col = scratch(j->wk, thread), *plane = col + (long)k * len;
+	float *col = work_scratch(j->wk, thread), *plane = col + (long)k * len;
 	float *o = j->out + (long)img * j->co * hw + (long)y0 * j->w;
 
 	/* the bias first and beta 1: no separate pass to clear or add */
@@ -201,10 +192,18 @@ conv3_forward(float *z, const Srcs *in, const float *wt, const float *b,
     int n, int co, int h, int w, Work *wk)
 {
 	int ci = srcs_channels(in), rows = band_rows(ci, h, w);
-	Job j = { z, NULL, in, NULL, NULL, wt, b, ci, co, h, w, rows,
-	    (h + rows - 1) / rows, wk };
+	int m = tile_m(conv3_algo(wk, ci, co, h, w));
+	Job j = { .out = z, .in = in, .wt = wt, .b = b, .ci = ci, .co = co,
+	    .h = h, .w = w, .rows = rows, .nbands = (h + rows - 1) / rows,
+	    .wk = wk };
 
-	par_run(wk->nthreads, n * j.nbands, conv3_fwd_task, &j);
+	if (m > 0) {
+		Dsts out = dsts_one(z, (long)co * h * w, co);
+
+		wino_conv(&out, b, in, wt, 0, m, n, co, h, w, wk);
+		return;
+	}
+	work_run(wk, n * j.nbands, conv3_fwd_task, &j);
 }
 
 /* The input gradient of a 3x3 convolution is the 3x3 convolution of
@@ -248,179 +247,53 @@ conv3_din(Job *j, int img, float *scr)
 }
 
 static void
-conv3_bwd_image(void *ctx, int img, int thread, float *dw)
+conv3_bwd_image(void *ctx, int img, int band, int thread, float *dw)
 {
 	Job *j = ctx;
 	int k = j->ci * 9, h = j->h, w = j->w, co = j->co;
 	long hw = (long)h * w;
-	float *col = scratch(j->wk, thread);
+	float *col = work_scratch(j->wk, thread);
 	float *plane = col + (long)k * j->rows * w;
 	const float *dzi = j->dout + (long)img * co * hw;
 
-	bias_grad(dw + (long)co * k, dzi, co, hw, hw);
-	for (int y0 = 0; y0 < h; y0 += j->rows) {
-		int y1 = y0 + j->rows < h ? y0 + j->rows : h;
-		int len = (y1 - y0) * w;
+	(void)band;	/* one per image: the rows are banded below */
+	if (dw != NULL) {
+		conv_bias_grad(dw + (long)co * k, dzi, co, hw, hw);
+		for (int y0 = 0; y0 < h; y0 += j->rows) {
+			int y1 = y0 + j->rows < h ? y0 + j->rows : h;
+			int len = (y1 - y0) * w;
 
-		im2col(col, j->in, img, h, w, y0, y1, plane);
-		j->wk->gemm(0, 1, co, k, len, 1, dzi + (long)y0 * w, (int)hw,
-		    col, len, 1, dw, k);
+			im2col(col, j->in, img, h, w, y0, y1, plane);
+			j->wk->gemm(0, 1, co, k, len, 1, dzi + (long)y0 * w,
+			    (int)hw, col, len, 1, dw, k);
+		}
 	}
 	if (j->din != NULL)
 		conv3_din(j, img, col);
 }
 
+/* Each of the two gradients by the algorithm of its own convolution:
+ * the weight gradient by the forward's, the input gradient by that of
+ * the convolution from co to ci channels. */
 void
 conv3_backward(const Dsts *din, float *dwt, float *db, const float *dz,
     const Srcs *in, const float *wt, int n, int co, int h, int w, Work *wk)
 {
 	int ci = srcs_channels(in);
-	size_t nw = (size_t)co * ci * 9;
-	Job j = { NULL, dz, in, NULL, din, wt, NULL, ci, co, h, w,
-	    band_rows(ci, h, w), 0, wk };
-	run_slots(wk, n, nw + co, conv3_bwd_image, &j, dwt, nw, db, co);
-}
+	int wm = dwt != NULL ? tile_m(conv3_algo(wk, ci, co, h, w)) : 0;
+	int dm = din != NULL ? tile_m(conv3_algo(wk, co, ci, h, w)) : 0;
+	Job j = { .dout = dz, .in = in, .din = dm ? NULL : din, .wt = wt,
+	    .ci = ci, .co = co, .h = h, .w = w, .rows = band_rows(ci, h, w),
+	    .wk = wk };
 
-size_t
-upconv_scratch(int ci, int co, int h, int w)
-{
-	return (size_t)(ci + co * 4) * h * w;
-}
+	if (wm)
+		wino_weight_grad(dwt, db, dz, in, wm, n, co, h, w, wk);
+	if (dm) {
+		Srcs d = srcs_one(src_plain(dz, (long)co * h * w, co));
 
-static void
-src_image(float *out, const Src *in, int img, int h, int w)
-{
-	Srcs s = srcs_one(*in);
-	long hw = (long)h * w;
-
-	for (int c = 0; c < in->c; c++)
-		srcs_rows(&s, img, c, h, w, 0, h, out + c * hw);
-}
-
-static void
-upconv_fwd_task(void *ctx, int img, int thread)
-{
-	Job *j = ctx;
-	int ci = j->ci, co = j->co, h = j->h, w = j->w;
-	long hw = (long)h * w, ow = 2L * w;
-	float *a = scratch(j->wk, thread), *o = a + ci * hw;
-	float *oi = j->out + (long)img * co * 4 * hw;
-
-	src_image(a, j->in1, img, h, w);
-	/* o[co*4][hw] = wt[ci][co*4]^T a[ci][hw] */
-	j->wk->gemm(1, 0, co * 4, (int)hw, ci, 1, j->wt, co * 4, a, (int)hw,
-	    0, o, (int)hw);
-	for (int c = 0; c < co; c++)
-		for (int t = 0; t < 4; t++) {
-			const float *s = o + (c * 4 + t) * hw;
-			float *d = oi + c * 4 * hw + (t >> 1) * ow + (t & 1);
-			float b = j->b[c];
-
-			for (int y = 0; y < h; y++)
-				for (int x = 0; x < w; x++)
-					d[y * 2 * ow + 2 * x] = s[y * w + x] + b;
-		}
-}
-
-void
-upconv_forward(float *out, const Src *in, const float *wt, const float *b,
-    int n, int co, int h, int w, Work *wk)
-{
-	Job j = { out, NULL, NULL, in, NULL, wt, b, in->c, co, h, w, 0, 0, wk };
-
-	par_run(wk->nthreads, n, upconv_fwd_task, &j);
-}
-
-static void
-upconv_bwd_image(void *ctx, int img, int thread, float *dw)
-{
-	Job *j = ctx;
-	int ci = j->ci, co = j->co, h = j->h, w = j->w;
-	long hw = (long)h * w, ow = 2L * w;
-	float *a = scratch(j->wk, thread), *g = a + ci * hw;
-	const float *di = j->dout + (long)img * co * 4 * hw;
-
-	bias_grad(dw + (long)ci * co * 4, di, co, 4 * hw, 4 * hw);
-	for (int c = 0; c < co; c++)
-		for (int t = 0; t < 4; t++) {
-			float *d = g + (c * 4 + t) * hw;
-			const float *s = di + c * 4 * hw + (t >> 1) * ow + (t & 1);
-
-			for (int y = 0; y < h; y++)
-				for (int x = 0; x < w; x++)
-					d[y * w + x] = s[y * 2 * ow + 2 * x];
-		}
-	src_image(a, j->in1, img, h, w);
-	j->wk->gemm(0, 1, ci, co * 4, (int)hw, 1, a, (int)hw, g, (int)hw, 1,
-	    dw, co * 4);
-	if (j->din != NULL)
-		j->wk->gemm(0, 0, ci, (int)hw, co * 4, 1, j->wt, co * 4, g,
-		    (int)hw, 0, dsts_plane(j->din, img, 0, hw), (int)hw);
-}
-
-void
-upconv_backward(const Dsts *din, float *dwt, float *db, const float *dout,
-    const Src *in, const float *wt, int n, int co, int h, int w, Work *wk)
-{
-	size_t nw = (size_t)in->c * co * 4;
-	Job j = { NULL, dout, NULL, in, din, wt, NULL, in->c, co, h, w, 0, 0,
-	    wk };
-	run_slots(wk, n, nw + co, upconv_bwd_image, &j, dwt, nw, db, co);
-}
-
-size_t
-conv1_scratch(int ci, int h, int w)
-{
-	return (size_t)ci * h * w;
-}
-
-static void
-conv1_fwd_task(void *ctx, int img, int thread)
-{
-	Job *j = ctx;
-	long hw = (long)j->h * j->w;
-	float *a = scratch(j->wk, thread);
-	float *oi = j->out + (long)img * j->co * hw;
-
-	src_image(a, j->in1, img, j->h, j->w);
-	j->wk->gemm(0, 0, j->co, (int)hw, j->ci, 1, j->wt, j->ci, a, (int)hw,
-	    0, oi, (int)hw);
-	add_bias(oi, j->b, j->co, hw, hw);
-}
-
-void
-conv1_forward(float *out, const Src *in, const float *wt, const float *b,
-    int n, int co, int h, int w, Work *wk)
-{
-	Job j = { out, NULL, NULL, in, NULL, wt, b, in->c, co, h, w, 0, 0, wk };
-
-	par_run(wk->nthreads, n, conv1_fwd_task, &j);
-}
-
-static void
-conv1_bwd_image(void *ctx, int img, int thread, float *dw)
-{
-	Job *j = ctx;
-	int ci = j->ci, co = j->co;
-	long hw = (long)j->h * j->w;
-	float *a = scratch(j->wk, thread);
-	const float *di = j->dout + (long)img * co * hw;
-
-	bias_grad(dw + (long)co * ci, di, co, hw, hw);
-	src_image(a, j->in1, img, j->h, j->w);
-	j->wk->gemm(0, 1, co, ci, (int)hw, 1, di, (int)hw, a, (int)hw, 1, dw,
-	    ci);
-	if (j->din != NULL)
-		j->wk->gemm(1, 0, ci, (int)hw, co, 1, j->wt, ci, di, (int)hw, 0,
-		    dsts_plane(j->din, img, 0, hw), (int)hw);
-}
-
-void
-conv1_backward(const Dsts *din, float *dwt, float *db, const float *dout,
-    const Src *in, const float *wt, int n, int co, int h, int w, Work *wk)
-{
-	size_t nw = (size_t)co * in->c;
-	Job j = { NULL, dout, NULL, in, din, wt, NULL, in->c, co, h, w, 0, 0,
-	    wk };
-	run_slots(wk, n, nw + co, conv1_bwd_image, &j, dwt, nw, db, co);
+		wino_conv(din, NULL, &d, wt, 1, dm, n, ci, h, w, wk);
+	}
+	if ((dwt != NULL && !wm) || j.din != NULL)
+		slots_bands(wk, n, 1, conv3_bwd_image, &j, wm ? NULL : dwt,
+		    (size_t)co * ci * 9, db, co);
 }

@@ -40,3 +40,9 @@ gemm_set_threads(int n)
 {
 	openblas_set_num_threads(n);
 }
+
+const char *
+gemm_core(void)
+{
+	return openblas_get_corename();
+}

@@ -14,5 +14,8 @@ GemmFn gemm_ref;
 
 /* OpenBLAS's own thread count (it keeps it process-wide). */
 void gemm_set_threads(int n);
+/* The kernels OpenBLAS chose for this CPU ("Cooperlake", "Haswell" ...),
+ * a static string. */
+const char *gemm_core(void);
 
 #endif

@@ -12,6 +12,35 @@
 
 enum { BLOCK = 256 };	/* pixels per pass: the class loops vectorise */
 
+/* e^x for x <= 0, to about an ulp, in operations the compiler can
+ * vectorise (libm's expf is a call per element): x = n ln 2 + r with
+ * |r| <= ln 2 / 2, e^r by its Taylor series to r^7 (error below 1e-8),
+ * times 2^n built in the exponent bits. Below -87 it returns e^-87, a
+ * normal float that is nothing beside the softmax's largest term, 1;
+ * NaN it returns NaN. */
+static inline float
+exp_le0(float x)
+{
+	const float log2e = 1.44269504f, ln2_hi = 0.693145752f;
+	const float ln2_lo = 1.42860677e-6f, round = 12582912.0f;
+	float n, r, p;
+	union {
+		int32_t i;
+		float f;
+	} s;
+
+	x = x < -87 ? -87 : x;
+	n = (x * log2e + round) - round;	/* to nearest: 1.5 * 2^23 */
+	r = (x - n * ln2_hi) - n * ln2_lo;
+	p = 1 + r * (1 + r * (1 / 2.0f + r * (1 / 6.0f + r * (1 / 24.0f + r *
+	    (1 / 120.0f + r * (1 / 720.0f + r * (1 / 5040.0f)))))));
+	/* a NaN x (a diverged network) stays NaN through p: its n must
+	 * still convert to an int */
+	n = n >= -126 ? n : -126;
+	s.i = ((int32_t)n + 127) << 23;
+	return p * s.f;
+}
+
 typedef struct {
 	float *logits;
 	const uint8_t *y;
@@ -29,7 +58,7 @@ static void
 xent_block(XentJob *jb, int img, long j0, int len)
 {
 	float m[BLOCK], z[BLOCK], xl[BLOCK], wt[BLOCK];
-	int arg[BLOCK];
+	int arg[BLOCK], lab[BLOCK];
 	int k = jb->k;
 	long hw = jb->hw;
 	float *l = jb->logits + (long)img * k * hw + j0;
@@ -39,35 +68,41 @@ xent_block(XentJob *jb, int img, long j0, int len)
 		m[p] = l[p];
 		arg[p] = 0;
 		z[p] = 0;
+		lab[p] = y[p] == 255 ? -1 : y[p];
 		wt[p] = y[p] == 255 ? 0 : jb->weights ? jb->weights[y[p]] : 1;
 		xl[p] = y[p] == 255 ? 0 : l[y[p] * hw + p];
 	}
+	/* selects, not branches: with -fno-trapping-math they vectorise */
 	for (int c = 1; c < k; c++)
-		for (int p = 0; p < len; p++)
-			if (l[c * hw + p] > m[p]) {
-				m[p] = l[c * hw + p];
-				arg[p] = c;
-			}
+		for (int p = 0; p < len; p++) {
+			float v = l[c * hw + p];
+			int gt = v > m[p];
+
+			m[p] = gt ? v : m[p];
+			arg[p] = gt ? c : arg[p];
+		}
 	for (int c = 0; c < k; c++)
 		for (int p = 0; p < len; p++) {
-			float e = expf(l[c * hw + p] - m[p]);
+			float e = exp_le0(l[c * hw + p] - m[p]);
 
 			l[c * hw + p] = e;
 			z[p] += e;
 		}
 	for (int p = 0; p < len; p++) {
-		if (y[p] == 255)
+		if (lab[p] < 0) {
+			z[p] = 0;	/* an ignored pixel's gradient: 0 */
 			continue;
+		}
 		jb->sum[img] -= wt[p] * ((double)xl[p] - m[p] - log(z[p]));
 		jb->wsum[img] += wt[p];
 		jb->valid[img]++;
-		jb->correct[img] += arg[p] == y[p];
+		jb->correct[img] += arg[p] == lab[p];
 		z[p] = wt[p] / z[p];
 	}
 	for (int c = 0; c < k; c++)
 		for (int p = 0; p < len; p++)
-			l[c * hw + p] = y[p] == 255 ? 0 : l[c * hw + p] * z[p] -
-			    (c == y[p] ? wt[p] : 0);
+			l[c * hw + p] = l[c * hw + p] * z[p] -
+			    (c == lab[p] ? wt[p] : 0);
 }
 
 static void

@@ -57,18 +57,12 @@ srcs_channels(const Srcs *s)
 	return s->np == 2 ? s->p[0].c + s->p[1].c : s->p[0].c;
 }
 
-void
-srcs_rows(const Srcs *s, int img, int ci, int h, int w, int r0, int r1,
+/* len values of x as read through p's channel ci into out; m is the
+ * mask's part of them, if any. */
+static void
+read_run(const Src *p, int ci, const float *x, const uint8_t *m, long len,
     float *out)
 {
-	const Src *p = &s->p[0];
-	long hw = (long)h * w, off = (long)r0 * w, len = (long)(r1 - r0) * w;
-
-	if (ci >= p->c) {
-		ci -= p->c;
-		p = &s->p[1];
-	}
-	const float *x = p->x + img * p->stride + ci * hw + off;
 	if (p->scale == NULL) {
 		memcpy(out, x, (size_t)len * sizeof *out);
 	} else {
@@ -80,12 +74,47 @@ srcs_rows(const Srcs *s, int img, int ci, int h, int w, int r0, int r1,
 			out[i] = v > 0 ? v : 0;
 		}
 	}
-	if (p->mask != NULL) {
-		const uint8_t *m = p->mask + ((long)img * p->c + ci) * hw + off;
-
+	if (m != NULL)
 		for (long i = 0; i < len; i++)
 			out[i] = m[i] ? out[i] * p->keep : 0;
+}
+
+const Src *
+srcs_locate(const Srcs *s, int img, int *ci, long hw, const float **plane)
+{
+	const Src *p = &s->p[0];
+
+	if (*ci >= p->c) {
+		*ci -= p->c;
+		p = &s->p[1];
 	}
+	*plane = p->x + img * p->stride + *ci * hw;
+	return p;
+}
+
+void
+srcs_rows_ld(const Srcs *s, int img, int ci, int h, int w, int r0, int r1,
+    float *out, long ld)
+{
+	const float *plane;
+	const Src *p = srcs_locate(s, img, &ci, (long)h * w, &plane);
+	long hw = (long)h * w;
+	const float *x = plane + (long)r0 * w;
+	const uint8_t *m = p->mask == NULL ? NULL :
+	    p->mask + ((long)img * p->c + ci) * hw + (long)r0 * w;
+	if (ld == w) {
+		read_run(p, ci, x, m, (long)(r1 - r0) * w, out);
+		return;
+	}
+	for (int r = r0; r < r1; r++, x += w, out += ld, m = m ? m + w : NULL)
+		read_run(p, ci, x, m, w, out);
+}
+
+void
+srcs_rows(const Srcs *s, int img, int ci, int h, int w, int r0, int r1,
+    float *out)
+{
+	srcs_rows_ld(s, img, ci, h, w, r0, r1, out, w);
 }
 
 float *

@@ -51,6 +51,14 @@ int srcs_channels(const Srcs *s);
  * as read, into out[(r1-r0)*w]; the plane is h x w. */
 void srcs_rows(const Srcs *s, int img, int ci, int h, int w, int r0, int r1,
     float *out);
+/* The same rows, each ld floats after the previous (ld >= w). */
+void srcs_rows_ld(const Srcs *s, int img, int ci, int h, int w, int r0,
+    int r1, float *out, long ld);
+/* The group that channel ci of image img is in, with *ci made the
+ * channel's index within it and *plane its plane (h*w = hw floats):
+ * for readers that apply the group's scale and shift themselves. */
+const Src *srcs_locate(const Srcs *s, int img, int *ci, long hw,
+    const float **plane);
 /* The gradient plane of channel ci of image img. */
 float *dsts_plane(const Dsts *d, int img, int ci, long hw);
 

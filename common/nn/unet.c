@@ -216,6 +216,10 @@ unet_new(const UnetConfig *c, uint64_t seed, Err *e)
 	if (unet_config_check(c, e) < 0)
 		return NULL;
 	u = xcalloc(1, sizeof *u);
+	if (work_pick(&u->wk, e) < 0) {
+		free(u);
+		return NULL;
+	}
 	u->cfg = *c;
 	/* 14 per block, 2 per transposed convolution, 2 for the head */
 	u->views = xcalloc((size_t)(14 * (2 * c->depth + 1) + 2 * c->depth + 2),
@@ -256,6 +260,8 @@ unet_free(Unet *u)
 	free(u->act);
 	free(u->wk.buf);
 	free(u->wk.part);
+	free(u->wk.wbuf);
+	par_team_free(u->wk.team);
 	free(u->params);
 	free(u->grads);
 	free(u->stats);
@@ -268,6 +274,8 @@ unet_set_threads(Unet *u, int n)
 {
 	u->wk.nthreads = n < 1 ? 1 : n > 64 ? 64 : n;
 	gemm_set_threads(1);
+	par_team_free(u->wk.team);
+	u->wk.team = u->wk.nthreads > 1 ? par_team_new(u->wk.nthreads) : NULL;
 	/* scratch is per thread: sized again at the next forward */
 	free(u->wk.buf);
 	free(u->wk.part);

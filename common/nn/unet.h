@@ -85,7 +85,8 @@ typedef struct {
 	Block down[UNET_MAX_DEPTH], bottom, upb[UNET_MAX_DEPTH];
 	ConvP up[UNET_MAX_DEPTH], head;
 	Rng rng;		/* dropout's draws */
-	Work wk;		/* gemm kernel (gemm_blas), threads, scratch */
+	Work wk;		/* GEMM (gemm_blas), kernels, algorithm, threads
+				 * and their team, scratch */
 	/* activations, sized for n x h x w (grown on demand) */
 	int n, h, w, train;
 	size_t cap;

@@ -98,52 +98,65 @@ carve(Unet *u, float *base, int train)
 }
 #undef TAKE
 
-static size_t
-scratch_need(const Unet *u)
+/* What the convolutions need for this n x h x w, in floats: scratch
+ * per thread, shared, and per partial weight gradient. */
+typedef struct {
+	size_t buf, wbuf, part;
+} Need;
+
+static void
+grow(size_t *need, size_t s)
+{
+	if (s > *need)
+		*need = s;
+}
+
+static void
+need_conv3(Need *nd, const Unet *u, int ci, int co, int h, int w)
+{
+	grow(&nd->buf, conv3_scratch(&u->wk, ci, co, h, w));
+	grow(&nd->wbuf, conv3_shared(&u->wk, ci, co, h, w, u->train));
+	grow(&nd->part, conv3_part(ci, co));
+}
+
+static void
+need_block(Need *nd, const Unet *u, const Block *b, int h, int w)
+{
+	need_conv3(nd, u, b->ci, b->co, h, w);
+	need_conv3(nd, u, b->co, b->co, h, w);
+}
+
+static Need
+conv_need(const Unet *u)
 {
 	int d = u->cfg.depth;
-	size_t need = 0, s;
+	Need nd = { 0, 0, 0 };
 
-#define GROW(x) do { s = (x); if (s > need) need = s; } while (0)
 	for (int l = 0; l < d; l++) {
 		int h = u->h >> l, w = u->w >> l;
 
-		GROW(conv3_scratch(u->down[l].ci, u->down[l].co, h, w));
-		GROW(conv3_scratch(u->down[l].co, u->down[l].co, h, w));
-		GROW(conv3_scratch(u->upb[l].ci, u->upb[l].co, h, w));
-		GROW(conv3_scratch(u->upb[l].co, u->upb[l].co, h, w));
-		GROW(upconv_scratch(u->upb[l].ci, u->upb[l].co, h / 2, w / 2));
+		need_block(&nd, u, &u->down[l], h, w);
+		need_block(&nd, u, &u->upb[l], h, w);
+		grow(&nd.buf, upconv_scratch(u->upb[l].ci, u->upb[l].co, h / 2,
+		    w / 2));
+		grow(&nd.wbuf, upconv_shared(&u->wk, u->upb[l].ci, u->upb[l].co));
+		grow(&nd.part, upconv_part(u->upb[l].ci, u->upb[l].co));
 	}
-	GROW(conv3_scratch(u->bottom.ci, u->bottom.co, u->h >> d, u->w >> d));
-	GROW(conv3_scratch(u->bottom.co, u->bottom.co, u->h >> d, u->w >> d));
-	GROW(conv1_scratch(u->cfg.filters, u->h, u->w));
-#undef GROW
-	return need;
-}
-
-/* The largest weight plus the largest bias: one thread's partial. */
-static size_t
-part_need(const Unet *u)
-{
-	size_t w = 0, b = 0;
-
-	for (int i = 0; i < u->nviews; i++) {
-		const TensorView *v = &u->views[i];
-
-		if (v->kind != TV_PARAM)
-			continue;
-		if (v->ndim > 1 && v->len > w)
-			w = v->len;
-		if (v->ndim == 1 && v->len > b)
-			b = v->len;
-	}
-	return w + b;
+	need_block(&nd, u, &u->bottom, u->h >> d, u->w >> d);
+	grow(&nd.buf, conv1_scratch(u->cfg.filters, u->h, u->w));
+	grow(&nd.wbuf, conv1_shared(&u->wk, u->cfg.filters, u->cfg.classes));
+	grow(&nd.part, conv1_part(u->cfg.filters, u->cfg.classes));
+	/* per thread and partial, rounded to whole cache lines */
+	nd.buf = (nd.buf + 15) & ~(size_t)15;
+	nd.part = (nd.part + 15) & ~(size_t)15;
+	return nd;
 }
 
 static void
 ensure_memory(Unet *u, int n, int h, int w, int train)
 {
 	size_t need, nt = (size_t)u->wk.nthreads;
+	Need nd;
 
 	u->n = n;
 	u->h = h;
@@ -156,16 +169,19 @@ ensure_memory(Unet *u, int n, int h, int w, int train)
 		u->cap = need;
 	}
 	carve(u, u->act, train);
-	/* per thread, rounded to whole cache lines */
-	need = (scratch_need(u) + 15) & ~(size_t)15;
-	if (need != u->wk.nbuf || u->wk.part == NULL) {
+	nd = conv_need(u);
+	if (nd.buf != u->wk.nbuf || u->wk.part == NULL) {
 		free(u->wk.buf);
 		free(u->wk.part);
-		u->wk.buf = xaligned(nt * need * sizeof(float));
-		u->wk.nbuf = need;
-		u->wk.npart = (part_need(u) + 15) & ~(size_t)15;
-		u->wk.part = xaligned(nt * CONV_SLOTS * u->wk.npart *
-		    sizeof(float));
+		u->wk.buf = xaligned(nt * nd.buf * sizeof(float));
+		u->wk.nbuf = nd.buf;
+		u->wk.npart = nd.part;
+		u->wk.part = xaligned(nt * CONV_SLOTS * nd.part * sizeof(float));
+	}
+	if (nd.wbuf > u->wk.nwbuf) {
+		free(u->wk.wbuf);
+		u->wk.wbuf = xaligned(nd.wbuf * sizeof(float));
+		u->wk.nwbuf = nd.wbuf;
 	}
 }
 

@@ -55,11 +55,16 @@ conv_loss(void *ctx)
 	return dot(c->r, c->y, case_outlen(c));
 }
 
+/* One layer's three gradients against finite differences, with the
+ * GEMM kernel, the 3x3 algorithm and the instruction set given (a 3x3
+ * case runs both of its gradients with it). */
 static void
-conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm)
+conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm,
+    ConvAlgo algo, const Kern *kern)
 {
 	ConvCase c = { ci, co, two, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	    NULL, { gemm, 1, NULL, 0, NULL, 0 }, kind };
+	    NULL, { .gemm = gemm, .nthreads = 1, .kern = kern, .conv = algo },
+	    kind };
 	long hw = (long)H * W, nx = N * ci * hw, nw = (long)co * ci *
 	    (kind == 0 ? 9 : kind == 1 ? 4 : 1), ny;
 	float *dx, *dw, *db;
@@ -97,11 +102,15 @@ conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm)
 						    c.scale[ch];
 				}
 	}
-	c.wk.nbuf = kind == 0 ? conv3_scratch(ci, co, H, W) : kind == 1 ?
+	c.wk.nbuf = kind == 0 ? conv3_scratch(&c.wk, ci, co, H, W) : kind == 1 ?
 	    upconv_scratch(ci, co, H, W) : conv1_scratch(ci, H, W);
 	c.wk.buf = xmallocarray(c.wk.nbuf, sizeof(float));
-	c.wk.npart = (size_t)nw + co;
+	c.wk.npart = kind == 0 ? conv3_part(ci, co) : (size_t)nw + co;
 	c.wk.part = xmallocarray(c.wk.npart * CONV_SLOTS, sizeof(float));
+	c.wk.nwbuf = kind == 0 ? conv3_shared(&c.wk, ci, co, H, W, 1) :
+	    kind == 1 ? upconv_shared(&c.wk, ci, co) : conv1_shared(&c.wk, ci,
+	    co);
+	c.wk.wbuf = xmallocarray(c.wk.nwbuf, sizeof(float));
 	conv_loss(&c);
 	Srcs in = case_in(&c);
 	Dsts din = dsts_one(dx, ci * hw, ci);
@@ -134,32 +143,63 @@ conv_case(int kind, int ci, int co, int two, int lazy, GemmFn *gemm)
 	fd_check("db", conv_loss, &c, c.b, db, co, 200, 1e-2, 2e-3, 1e-6);
 	free(c.x), free(c.wt), free(c.b), free(c.y), free(c.r);
 	free(dx), free(dw), free(db), free(c.wk.buf), free(c.wk.part);
+	free(c.wk.wbuf);
 	free(c.scale), free(c.shift);
 }
 
 static void
 test_conv3(void)
 {
-	conv_case(0, 3, 5, 0, 0, gemm_ref);
-	conv_case(0, 3, 5, 0, 0, gemm_blas);
+	conv_case(0, 3, 5, 0, 0, gemm_ref, CONV_IM2COL, &kern_scalar);
+	conv_case(0, 3, 5, 0, 0, gemm_blas, CONV_IM2COL, &kern_scalar);
 }
 
 static void
 test_conv3_concat_lazy(void)
 {
-	conv_case(0, 4, 3, 1, 1, gemm_blas);
+	conv_case(0, 4, 3, 1, 1, gemm_blas, CONV_IM2COL, &kern_scalar);
 }
 
+/* Both Winograd variants' three gradients, with every instruction set
+ * this CPU runs (tests/unit/test_conv.c compares the paths with each
+ * other). */
+static void
+test_conv3_winograd(void)
+{
+	const Kern *k[3] = { &kern_scalar, &kern_avx2, &kern_avx512 };
+
+	for (int i = 0; i < 3; i++) {
+		if (!kern_runs(k[i]))
+			continue;
+		for (ConvAlgo a = CONV_WINOGRAD; a <= CONV_WINOGRAD4; a++) {
+			conv_case(0, 3, 5, 0, 0, gemm_ref, a, k[i]);
+			conv_case(0, 4, 3, 1, 1, gemm_blas, a, k[i]);
+		}
+	}
+}
+
+/* The transposed and 1x1 convolutions' kernels, with every
+ * instruction set this CPU runs. */
 static void
 test_upconv(void)
 {
-	conv_case(1, 4, 3, 0, 1, gemm_blas);
+	const Kern *k[3] = { &kern_scalar, &kern_avx2, &kern_avx512 };
+
+	for (int i = 0; i < 3; i++)
+		if (kern_runs(k[i]))
+			conv_case(1, 4, 3, 0, 1, gemm_blas, CONV_AUTO, k[i]);
 }
 
 static void
 test_conv1(void)
 {
-	conv_case(2, 5, 7, 0, 1, gemm_ref);
+	const Kern *k[3] = { &kern_scalar, &kern_avx2, &kern_avx512 };
+
+	for (int i = 0; i < 3; i++)
+		if (kern_runs(k[i])) {
+			conv_case(2, 5, 7, 0, 1, gemm_ref, CONV_AUTO, k[i]);
+			conv_case(2, 30, 47, 0, 1, gemm_blas, CONV_AUTO, k[i]);
+		}
 }
 
 static void
@@ -377,6 +417,12 @@ test_softmax_xent(void)
 			if (c.y[i % (H * W) + (i / (K * H * W)) * H * W] == 255)
 				CHECK(g[i] == 0);
 	}
+	/* a diverged network's NaN logit: a NaN loss, which the trainer
+	 * reports (and, under UBSan, no undefined conversion of it) */
+	memcpy(g, c.l, len * sizeof(float));
+	g[4] = NAN;	/* pixel 4 has a label */
+	CHECK(softmax_xent(g, c.y, NULL, N, K, (long)H * W, &st, 2, NULL) == 0);
+	CHECK(isnan(st.loss));
 	/* all ignored: no loss, no gradient, no NaN */
 	memset(c.y, 255, np);
 	memcpy(g, c.l, len * sizeof(float));
@@ -526,6 +572,7 @@ main(void)
 	TEST(test_gemm_kernels_agree);
 	TEST(test_conv3);
 	TEST(test_conv3_concat_lazy);
+	TEST(test_conv3_winograd);
 	TEST(test_upconv);
 	TEST(test_conv1);
 	TEST(test_bnrelu);
