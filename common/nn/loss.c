@@ -202,39 +202,6 @@ typedef struct {
 	double ce;		/* backward: the cross-entropy's scale */
 } ProbJob;
 
-/* e^x for x <= 0 (a logit minus its pixel's largest), within 2 ulp of
- * expf: 2^n e^r with n = round(x / ln 2), |r| <= ln 2 / 2, e^r by its
- * Taylor polynomial to r^7. Without a call or a float comparison (which
- * may trap, so the compiler keeps it a branch), the loops over pixels
- * vectorise. Below -87 it returns e^-87, which a sum of probabilities
- * cannot tell from 0: the clamp compares the bits, as for negative
- * floats a larger magnitude is a larger unsigned number. */
-static inline float
-exp_neg(float x)
-{
-	float n, r, p;
-	int32_t bits;
-	uint32_t u;
-	float two_n;
-
-	memcpy(&u, &x, sizeof u);
-	u = u > 0xc2ae0000u ? 0xc2ae0000u : u;	/* -87.0f */
-	memcpy(&x, &u, sizeof x);
-	n = (float)(int32_t)(x * 1.44269504f - 0.5f);
-	r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
-	p = 1.98412698e-4f;
-	p = p * r + 1.38888889e-3f;
-	p = p * r + 8.33333333e-3f;
-	p = p * r + 4.16666667e-2f;
-	p = p * r + 1.66666667e-1f;
-	p = p * r + 0.5f;
-	p = p * r + 1.0f;
-	p = p * r + 1.0f;
-	bits = ((int32_t)n + 127) << 23;
-	memcpy(&two_n, &bits, sizeof two_n);
-	return p * two_n;
-}
-
 /* Softmax in place over pixels j0.. of one image, and the
  * cross-entropy's sums. */
 static void
@@ -253,11 +220,13 @@ probs_block(ProbJob *jb, int img, long j0, int len)
 		z[p] = 0;
 	}
 	for (int c = 1; c < k; c++)
-		for (int p = 0; p < len; p++)
-			if (l[c * hw + p] > m[p]) {
-				m[p] = l[c * hw + p];
-				arg[p] = c;
-			}
+		for (int p = 0; p < len; p++) {
+			float v = l[c * hw + p];
+			int gt = v > m[p];
+
+			m[p] = gt ? v : m[p];
+			arg[p] = gt ? c : arg[p];
+		}
 	for (int p = 0; p < len; p++) {
 		double w;
 
@@ -272,7 +241,7 @@ probs_block(ProbJob *jb, int img, long j0, int len)
 	}
 	for (int c = 0; c < k; c++)
 		for (int p = 0; p < len; p++) {
-			float e = exp_neg(l[c * hw + p] - m[p]);
+			float e = exp_le0(l[c * hw + p] - m[p]);
 
 			l[c * hw + p] = e;
 			z[p] += e;
