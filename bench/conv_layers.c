@@ -1,7 +1,7 @@
 /* conv_layers — the time of every convolution of the U-Net, pass by
  * pass, on random data of the layer's shape: forward, input gradient
  * and weight gradient, with the algorithm each ran (the engine's own
- * choice, or IMATSEG_CONV's), its direct-convolution-equivalent
+ * choice for training, or IMATSEG_CONV's), its direct-convolution-equivalent
  * GFLOP/s (a Winograd layer counts the multiply-adds of the direct
  * convolution it replaces) and the share of the peak of an FMA loop of
  * the same instruction set (IMATSEG_ISA's, or the widest this CPU
@@ -274,6 +274,7 @@ layer_row(const Layer *l, const Options *o, const Work *proto, double pk,
 	    NULL, NULL, NULL, NULL, &wk };
 	double f = flops(l, o->batch);
 
+	wk.train = 1;	/* the passes of a training step: its algorithms */
 	size_work(&wk, l);
 	c.x = randoms((long)o->batch * l->ci * hw, r, 1);
 	c.scale = randoms(l->ci, r, 1);

@@ -83,16 +83,20 @@ prof_print(void)
 	    flop / tot * 1e-9);
 }
 
-/* The algorithm of a 3x3 convolution, and its input gradient's if it
- * differs, as "NAME" or "NAME/NAME". */
+/* The algorithm of a 3x3 convolution in a training or inference pass,
+ * and its input gradient's if it differs, as "NAME" or "NAME/NAME". */
 static const char *
-conv_plan(const Unet *u, int ci, int co, int s, char *buf, size_t len)
+conv_plan(const Unet *u, int train, int ci, int co, int s, char *buf,
+    size_t len)
 {
-	ConvAlgo f = conv3_algo(&u->wk, ci, co, s, s);
-	ConvAlgo d = conv3_algo(&u->wk, co, ci, s, s);
+	Work wk = u->wk;
+	ConvAlgo f, d;
 
-	snprintf(buf, len, f == d ? "%s" : "%s/%s", conv_algo_name(f),
-	    conv_algo_name(d));
+	wk.train = train;
+	f = conv3_algo(&wk, ci, co, s, s);
+	d = conv3_algo(&wk, co, ci, s, s);
+	snprintf(buf, len, f == d || !train ? "%s" : "%s/%s",
+	    conv_algo_name(f), conv_algo_name(d));
 	return buf;
 }
 
@@ -105,22 +109,27 @@ plan(const Unet *u, int s)
 	printf("# filters %d, %dx%d: isa %s, OpenBLAS %s, IMATSEG_CONV=%s\n",
 	    u->cfg.filters, s, s, u->wk.kern->name, gemm_core(),
 	    conv != NULL ? conv : "");
-	for (int l = 0; l <= u->cfg.depth; l++) {
-		const Block *b0 = l < u->cfg.depth ? &u->down[l] : &u->bottom;
-		int sl = s >> l;
+	for (int train = 1; train >= 0; train--)
+		for (int l = 0; l <= u->cfg.depth; l++) {
+			const Block *b0 = l < u->cfg.depth ? &u->down[l] :
+			    &u->bottom;
+			int sl = s >> l;
 
-		printf("#   %dx%d: %s %s, %s", sl, sl, l < u->cfg.depth ? "down" :
-		    "bottom", conv_plan(u, b0->ci, b0->co, sl, a, sizeof a),
-		    conv_plan(u, b0->co, b0->co, sl, b, sizeof b));
-		if (l < u->cfg.depth) {
-			const Block *b1 = &u->upb[l];
+			printf("#   %s %dx%d: %s %s, %s", train ? "train" :
+			    "infer", sl, sl, l < u->cfg.depth ? "down" :
+			    "bottom", conv_plan(u, train, b0->ci, b0->co, sl, a,
+			    sizeof a), conv_plan(u, train, b0->co, b0->co, sl,
+			    b, sizeof b));
+			if (l < u->cfg.depth) {
+				const Block *b1 = &u->upb[l];
 
-			printf("; up %s, %s", conv_plan(u, b1->ci, b1->co, sl, a,
-			    sizeof a), conv_plan(u, b1->co, b1->co, sl, b,
-			    sizeof b));
+				printf("; up %s, %s", conv_plan(u, train,
+				    b1->ci, b1->co, sl, a, sizeof a),
+				    conv_plan(u, train, b1->co, b1->co, sl, b,
+				    sizeof b));
+			}
+			printf("\n");
 		}
-		printf("\n");
-	}
 }
 
 static int

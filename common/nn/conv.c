@@ -90,18 +90,24 @@ work_pick(Work *wk, Err *e)
 	return 0;
 }
 
-/* F(4x4,3x3) where the planes hold enough of its tiles, F(2x2,3x3)
- * below: at 16x16 a batch's 4x4 tiles make GEMMs too narrow for their
- * 36 products (measured, filters 16 and 32: F(4x4) 25-45% slower
- * there, 20-40% faster from 32x32 up, the first layer's three input
- * channels included). */
+/* Inference: F(4x4,3x3) where the planes hold enough of its tiles,
+ * F(2x2,3x3) below: at 16x16 a batch's 4x4 tiles make GEMMs too narrow
+ * for their 36 products (measured, filters 16 and 32: F(4x4) 25-45%
+ * slower there, 20-40% faster from 32x32 up, the first layer's three
+ * input channels included). Training: F(2x2,3x3) throughout. F(4x4)'s
+ * round-off, harmless in one forward pass (a few parts in a million),
+ * is amplified by Adam's steps where gradients are mostly round-off:
+ * five steps of soft Dice at 32x32 (tests/engine.bats) drift from
+ * PyTorch's beyond the cross-check's tolerance with it, and stay within
+ * with F(2x2) on every layer. */
 ConvAlgo
 conv3_algo(const Work *wk, int ci, int co, int h, int w)
 {
 	(void)ci, (void)co;
 	if (wk->conv != CONV_AUTO)
 		return wk->conv;
-	return h >= 32 && w >= 32 ? CONV_WINOGRAD4 : CONV_WINOGRAD;
+	return h >= 32 && w >= 32 && !wk->train ? CONV_WINOGRAD4 :
+	    CONV_WINOGRAD;
 }
 
 const char *

@@ -35,11 +35,14 @@ enum { CONV_SLOTS = 2 };
  * F(2x2,3x3) or F(4x4,3x3). CONV_AUTO lets conv3_algo choose per layer;
  * IMATSEG_CONV can force im2col or F(2x2,3x3) on every layer. F(4x4,3x3)
  * rounds off about ten times as much as the others (still a few parts
- * in a million of a layer's output): the per-layer choice takes it on
- * planes of 32x32 and more only, where it pays; forced on every layer
- * of the cross-check's 16x16 network, one of five Adam steps moves a
- * bias whose gradient is pure round-off (zero before a batch norm)
- * beyond tests/ref/unet.py's tolerance, so it is not offered. */
+ * in a million of a layer's output): the per-layer choice takes it for
+ * inference on planes of 32x32 and more only, where it pays, and never
+ * for training (Work.train), where Adam's steps amplify it: forced on
+ * every layer of the cross-check's 16x16 network, one of five steps
+ * moves a bias whose gradient is pure round-off (zero before a batch
+ * norm) beyond tests/ref/unet.py's tolerance, and so do five steps of
+ * soft Dice at 32x32 with it on the first level alone. So it is not
+ * offered to force. */
 typedef enum {
 	CONV_AUTO, CONV_IM2COL, CONV_WINOGRAD, CONV_WINOGRAD4
 } ConvAlgo;
@@ -56,6 +59,7 @@ typedef struct {
 	float *wbuf;	/* nwbuf floats: transformed weights */
 	size_t nwbuf;
 	ParTeam *team;	/* nthreads kept threads, or NULL: new ones per call */
+	int train;	/* a training pass (conv3_algo): F(2x2,3x3) only */
 } Work;
 
 /* The kernels and the algorithm the environment asks for (IMATSEG_ISA,

@@ -162,6 +162,7 @@ ensure_memory(Unet *u, int n, int h, int w, int train)
 	u->h = h;
 	u->w = w;
 	u->train = train;
+	u->wk.train = train;	/* the algorithms, so the scratch they need */
 	need = carve(u, NULL, train);
 	if (need > u->cap) {
 		free(u->act);
