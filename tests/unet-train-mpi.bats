@@ -93,9 +93,10 @@ same() {
 }
 
 @test "the recipe's options on 2 ranks: Dice's sums are the global batch's, the average and schedule one process's" {
-	same 2 4 --loss ce+dice --lr-schedule onecycle --ema 0.9 \
+	same 2 4 --loss ce+dice --lr-schedule onecycle --ema 0.5 \
 	    --class-weights sqrt
-	[ "$(meta n.st.last loss)" = ce+dice ] && [ "$(meta n.st.last ema)" = 0.9 ]
+	[ "$(meta n.st.last loss)" = ce+dice ] && [ "$(meta n.st.last ema)" = 0.5 ]
+	[ "$(meta n.st.last lr_schedule)" = onecycle ]
 }
 
 @test "a rank with an empty slice adds nothing: one sample on 3 ranks is one process's model, to the byte" {
