@@ -52,7 +52,7 @@ HEADERS    = $(wildcard common/*/*.h)
 # at -O2; -O3 vectorises them: training at filters 16, 256², batch 8
 # ran at 6.0-6.7 images/s against 3.7-4.1, at filters 8, 128² at 58-66
 # against 33-38 (build/bench/train_step, 2 threads, 2026-12-01).
-O3FILES    = nn/conv nn/norm nn/tensor
+O3FILES    = nn/conv nn/norm nn/tensor nn/loss
 $(foreach f,$(O3FILES),build/common/$(f).o build/asan/common/$(f).o): XCFLAGS = -O3
 # The softmax's loops are selects and its own e^x: they vectorise once
 # the compiler may assume no floating-point operation traps (NaN and

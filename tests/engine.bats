@@ -131,6 +131,28 @@ PY
 	assert_output --partial "FAILED"
 }
 
+@test "PyTorch agrees on soft Dice and ce+dice: depth 3, filters 4, 47 classes, 32x32" {
+	for loss in dice ce+dice; do
+		mkcase "$loss" 3 4 47 32 2 5 7 "$loss"
+		run -0 "$PY" "$UNETPY" check "$BATS_TEST_TMPDIR/$loss"
+		refute_output --partial "not ok"
+		assert_output --partial "ok: loss"
+		assert_output --partial "ok: grad down.0.conv1.weight"
+		assert_output --partial "ok: after 5 steps head.weight"
+	done
+}
+
+@test "the Dice cross-check fails loudly when PyTorch trains another loss" {
+	mkcase dice 2 4 5 16 2 5 1 dice
+	# the batch's metadata names the loss: "dice" becomes "ce", padded
+	f="$BATS_TEST_TMPDIR/dice/batch.safetensors"
+	sed -i 's/"loss":"dice"/"loss":"ce"  /' "$f"
+	run -1 "$PY" "$UNETPY" check "$BATS_TEST_TMPDIR/dice"
+	assert_output --partial "not ok: loss"
+	assert_output --partial "not ok: grad head.bias"
+	assert_output --partial "FAILED"
+}
+
 @test "a checkpoint loads into PyTorch's module" {
 	mkcase d 2 4 5 16 2 1 1
 	run -0 "$PY" "$UNETPY" load "$BATS_TEST_TMPDIR/d/final.safetensors"
@@ -175,4 +197,29 @@ PY
 	{ cat "$f"; printf 'xxxx'; } > "$BATS_TEST_TMPDIR/h.safetensors"
 	run -1 "$REF/ckpt_info" "$BATS_TEST_TMPDIR/h.safetensors"
 	assert_output --partial "the tensors cover"
+}
+
+@test "bench/time_to_accuracy.py trains unet-train's recipe on the trainer's very stream: the same losses" {
+	TOP="$BATS_TEST_DIRNAME/.."
+	BIN=${IMATSEG_BIN:-$TOP/bin}
+	cd "$BATS_TEST_TMPDIR"
+	"$BIN/synth-imat" -o syn -n 12 --min-side 48 --max-side 64 -j 1 > /dev/null
+	mkdir syn/masks
+	"$BIN/rle2mask" -o syn/masks syn/train.csv
+	"$BIN/mkshards" -q -o 'tr-%d.tar' --size 32 --images syn/train --masks syn/masks
+	"$BIN/unet-train" -q -j 1 --train tr-0.tar --val tr-0.tar -f 2 \
+	    --dropout 0 -b 4 --steps 3 -e 2 --lr 0.01 --lr-schedule onecycle \
+	    --loss ce+dice --ema 0.9 -o m.st --log ours.tsv
+	run -0 "$PY" "$TOP/bench/time_to_accuracy.py" m.st.last 1e9 \
+	    "$TOP/build/bench/batches" tr-0.tar tr-0.tar
+	echo "$output" > theirs.tsv
+	run -0 "$PY" - <<'PY'
+import csv, math
+ours = list(csv.DictReader(open("ours.tsv"), delimiter="\t"))
+theirs = list(csv.DictReader(open("theirs.tsv"), delimiter="\t"))
+print(len(ours), len(theirs), [r["step"] for r in theirs],
+      all(math.isclose(float(a["train_loss"]), float(b["train_loss"]),
+                       rel_tol=1e-3) for a, b in zip(ours, theirs)))
+PY
+	assert_output "2 2 ['3', '6'] True"
 }

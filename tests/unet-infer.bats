@@ -269,3 +269,57 @@ PY
 		[ "$(size "$f" | cut -d' ' -f1-2)" = "$(size "out/$k.png" | cut -d' ' -f1-2)" ]
 	done
 }
+
+@test "--tta: 'none' or 'flip', anything else a usage error" {
+	run -2 unet-infer -m "$(D)/model.st" --tta rotate x.jpg
+	assert_output --partial "--tta: 'none' or 'flip'"
+	mkdir a b
+	unet-infer -m "$(D)/model.st" -o a "$(D)"/syn/test/*.jpg > /dev/null
+	unet-infer -m "$(D)/model.st" -o b --tta none "$(D)"/syn/test/*.jpg \
+	    > /dev/null
+	diff -r a b
+}
+
+@test "--tta flip: the argmax of the logits of the photo and of its mirror, mirrored back, as PyTorch computes them" {
+	# 32x32 PNG photos: the network sees their very pixels, and a
+	# mirrored photo is exactly the mirror of its photo
+	"$PY" - <<'PY'
+import numpy as np
+from PIL import Image
+r = np.random.RandomState(3)
+for i in range(3):
+    a = (r.rand(32, 32, 3) * 255).astype(np.uint8)
+    Image.fromarray(a).save(f"p{i}.png")
+    Image.fromarray(a[:, ::-1]).save(f"m{i}.png")
+PY
+	mkdir plain flip
+	unet-infer -m "$(D)/model.st" -o plain p?.png m?.png > /dev/null
+	unet-infer -m "$(D)/model.st" -o flip --tta flip p?.png m?.png > /dev/null
+	run -0 "$PY" - "$(D)/model.st" "$TOP/tests/ref" <<'PY'
+import sys
+import numpy as np
+import torch
+from PIL import Image
+sys.path.insert(0, sys.argv[2])
+from unet import UNet
+m = UNet.from_checkpoint(sys.argv[1]).eval()
+mean = np.array([0.485, 0.456, 0.406]); std = np.array([0.229, 0.224, 0.225])
+same_plain = same_flip = agree = 0
+for i in range(3):
+    a = np.array(Image.open(f"p{i}.png")) / 255.0
+    x = torch.tensor(((a - mean) / std).transpose(2, 0, 1)[None], dtype=torch.float32)
+    with torch.no_grad():
+        z = m(x) + m(x.flip(3)).flip(3)
+    want = z.argmax(1)[0].numpy()
+    got = np.array(Image.open(f"flip/p{i}.png"))
+    agree += (want == got).mean() > 0.999
+    mirror = np.array(Image.open(f"flip/m{i}.png"))
+    same_flip += (mirror == got[:, ::-1]).all()
+    same_plain += (np.array(Image.open(f"plain/m{i}.png")) ==
+                   np.array(Image.open(f"plain/p{i}.png"))[:, ::-1]).all()
+print(agree, same_flip, same_plain)
+PY
+	# PyTorch's argmax on all three; the mirror's mask is the mirrored
+	# mask with --tta flip, never without
+	assert_output "3 3 0"
+}

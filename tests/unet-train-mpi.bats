@@ -69,12 +69,14 @@ close() { "$PY" "$TOP/tests/ref/unet.py" close "$1" "$2"; }
 	[ "$(meta a.st.last ranks)" = - ] && [ "$(meta c.st.last sync_bn)" = 1 ]
 }
 
-# same N B: N ranks of batch B with --sync-bn against one of batch N*B,
-# dropout 0 and no augmentation, after two epochs.
+# same N B [ARGS...]: N ranks of batch B with --sync-bn against one of
+# batch N*B, dropout 0 and no augmentation, after two epochs.
 same() {
 	opts="-q -e 2 --dropout 0 --augment none --seed 5"
-	np "$1" $opts -b "$2" --sync-bn -o n.st --log n.tsv
-	alone $opts -b $(($1 * $2)) -o one.st --log one.tsv
+	n=$1 b=$2
+	shift 2
+	np "$n" $opts "$@" -b "$b" --sync-bn -o n.st --log n.tsv
+	alone $opts "$@" -b $((n * b)) -o one.st --log one.tsv
 	run -0 close n.st.last one.st.last
 	refute_output --partial 'not ok'
 	# one process's losses and validation, to float rounding
@@ -83,11 +85,18 @@ same() {
 	    if (($5 - v[FNR]) ^ 2 > (1e-3 * v[FNR]) ^ 2) print "val_loss", $5, v[FNR] }' \
 	    n.tsv one.tsv
 	assert_output ''
-	[ "$(meta n.st.last ranks)" = "$1" ] && [ "$(meta n.st.last batch)" = "$2" ]
+	[ "$(meta n.st.last ranks)" = "$n" ] && [ "$(meta n.st.last batch)" = "$b" ]
 }
 
 @test "--sync-bn: 2 ranks of batch 4 train as one process of batch 8 (a short last batch split 3+2)" {
 	same 2 4
+}
+
+@test "the recipe's options on 2 ranks: Dice's sums are the global batch's, the average and schedule one process's" {
+	same 2 4 --loss ce+dice --lr-schedule onecycle --ema 0.5 \
+	    --class-weights sqrt
+	[ "$(meta n.st.last loss)" = ce+dice ] && [ "$(meta n.st.last ema)" = 0.5 ]
+	[ "$(meta n.st.last lr_schedule)" = onecycle ]
 }
 
 @test "a rank with an empty slice adds nothing: one sample on 3 ranks is one process's model, to the byte" {

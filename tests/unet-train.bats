@@ -36,7 +36,16 @@ tiny() {
 	run -2 tiny --augment flip,twirl=1
 	assert_output --partial "--augment: unknown 'twirl'"
 	run -2 tiny --class-weights inverse
-	assert_output --partial "'none' or 'median'"
+	assert_output --partial "'none', 'median' or 'sqrt'"
+	run -2 tiny --lr-schedule step
+	assert_output --partial "--lr-schedule: 'constant', 'cosine' or 'onecycle'"
+	run -2 tiny --loss focal
+	assert_output --partial "--loss: 'ce', 'dice' or 'ce+dice'"
+	run -2 tiny --ema 1
+	assert_output --partial '--ema'
+	run -2 tiny --warmup -1
+	run -2 tiny --lr-schedule onecycle --warmup 10
+	assert_output --partial '--warmup: onecycle warms up over its first 30% of the steps'
 	run -2 tiny -o a --state a
 	assert_output --partial '-o and --state must differ'
 	run -2 tiny extra
@@ -152,19 +161,23 @@ tiny() {
 	! cmp -s a.st c.st
 }
 
-# interrupt SIG STATUS: stops a long run after its first epoch with SIG.
+# interrupt SIG STATUS [OPTION...]: stops a long run after its first
+# epoch with SIG.
 interrupt() {
+	sig=$1 want=$2
+	shift 2
 	# not through tiny: $! must be unet-train itself, not a subshell
 	unet-train --train "$(D)/tr-0.tar" --val "$(D)/va-0.tar" -f 4 \
-	    --depth 2 -j 1 -q -e 3 --steps 400 -b 2 -o s.st --log s.tsv 2>err &
+	    --depth 2 -j 1 -q -e 3 --steps 400 -b 2 -o s.st --log s.tsv "$@" \
+	    2>err &
 	pid=$!
 	while [ "$(cat s.tsv 2>/dev/null | wc -l)" -lt 2 ]; do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -"$1" "$pid"
+	kill -"$sig" "$pid"
 	wait "$pid" && st=0 || st=$?
-	[ "$st" -eq "$2" ]
+	[ "$st" -eq "$want" ]
 }
 
 @test "SIGINT: the step finishes, the state is saved, exit 130; resume is exact" {
@@ -397,14 +410,189 @@ for f in sorted(glob.glob("tb/events.out.tfevents.*")):
 @test "--resume warns naming each option it ignores, and only those" {
 	run -0 tiny -q -e 1 --steps 1 -o m.st
 	run -0 tiny -q -e 2 -o m.st --resume --lr 0.1 -b 2 --seed 5 --augment none \
-	    --steps 3 -f 8 --depth 3 --classes 5 --dropout 0.1 --class-weights median
+	    --steps 3 -f 8 --depth 3 --classes 5 --dropout 0.1 --class-weights median \
+	    --lr-schedule cosine --warmup 3 --loss dice --ema 0.9
 	for opt in --lr --batch --seed --augment --steps --filters --depth \
-	    --classes --dropout --class-weights; do
+	    --classes --dropout --class-weights --lr-schedule --warmup --loss \
+	    --ema; do
 		assert_line "unet-train: --resume: $opt ignored: the state m.st.last decides it"
 	done
-	[ "${#lines[@]}" -eq 10 ]
+	[ "${#lines[@]}" -eq 14 ]
 	# what may change does not warn
 	run -0 unet-train --train "$(D)/tr-0.tar" --val "$(D)/va-0.tar" -q -e 3 \
 	    -o m.st --resume --patience 4 -j 1 --log l.tsv --tensorboard tb
 	assert_output ''
+}
+
+# keys FILE: the __metadata__ keys of a safetensors file and the names
+# of its tensors that are not the model's or Adam's, one a line, sorted.
+keys() {
+	"$PY" -c '
+import json, struct, sys
+f = open(sys.argv[1], "rb")
+h = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+print("\n".join(sorted(h.pop("__metadata__"))))
+print("\n".join(sorted(n for n in h if n.startswith("ema."))))
+' "$1"
+}
+
+@test "the recipe options at their defaults change no byte, and the state holds none of their keys" {
+	run -0 tiny -q -e 2 --steps 3 -o a.st --log a.tsv
+	run -0 tiny -q -e 2 --steps 3 -o b.st --log b.tsv --lr-schedule constant \
+	    --warmup 0 --loss ce --ema 0 --class-weights none
+	cmp a.st b.st
+	cmp a.st.last b.st.last
+	diff <(cut -f 1-7,10- a.tsv) <(cut -f 1-7,10- b.tsv)
+	# the keys of a state before these options existed, exactly
+	run -0 keys a.st.last
+	assert_output "$(printf '%s\n' acc_correct acc_images acc_loss acc_seconds \
+	    acc_valid adam_beta1 adam_beta2 adam_eps adam_lr adam_t \
+	    adam_weight_decay augment bad_epochs batch best_epoch best_miou \
+	    class_weights classes depth dropout dropout_rng epoch filters format \
+	    format_version in_channels position resumable rng seed size step \
+	    steps_per_epoch)"
+}
+
+@test "--lr-schedule: the log's lr column is PyTorch's OneCycleLR, LinearLR then CosineAnnealingLR, LinearLR" {
+	# one step an epoch: each row is the rate of one step
+	run -0 tiny -q -e 10 --steps 1 --lr 0.01 --lr-schedule onecycle --log one.tsv
+	run -0 tiny -q -e 10 --steps 1 --lr 0.01 --lr-schedule cosine --warmup 3 \
+	    --log cos.tsv
+	run -0 tiny -q -e 10 --steps 1 --lr 0.01 --warmup 4 --log con.tsv
+	run -0 "$PY" - <<'PY'
+import csv, math, warnings
+import torch
+warnings.simplefilter("ignore")
+S = torch.optim.lr_scheduler
+def torch_rates(make):
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.Adam([p], lr=0.01)
+    sched, out = make(opt), []
+    for _ in range(10):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return out
+want = {
+    "one.tsv": lambda o: S.OneCycleLR(o, max_lr=0.01, total_steps=10,
+                                      cycle_momentum=False),
+    "cos.tsv": lambda o: S.SequentialLR(o, [S.LinearLR(o, 1 / 3, 1, 2),
+                                            S.CosineAnnealingLR(o, 7)], [3]),
+    "con.tsv": lambda o: S.LinearLR(o, 1 / 4, 1, 3),
+}
+for f, make in want.items():
+    ours = [float(r["lr"]) for r in csv.DictReader(open(f), delimiter="\t")]
+    theirs = torch_rates(make)
+    print(f, len(ours), all(math.isclose(a, b, rel_tol=1e-5)
+                            for a, b in zip(ours, theirs)))
+PY
+	assert_output "$(printf 'one.tsv 10 True\ncos.tsv 10 True\ncon.tsv 10 True')"
+}
+
+@test "a resumed run keeps its schedule's length: -e given again changes nothing of it" {
+	run -0 tiny -q -e 4 --steps 1 --lr 0.01 --lr-schedule cosine -o c.st --log c.tsv
+	[ "$(meta c.st.last schedule_steps)" = 4 ]
+	[ "$(meta c.st.last lr)" = 0.00999999978 ]
+	run -0 tiny -q -e 6 -o c.st --log c.tsv --resume
+	# the last step of the schedule is its smallest rate, kept after it
+	run -0 cut -f 7 c.tsv
+	assert_output "$(printf 'lr\n0.01\n0.00853553\n0.005\n0.00146447\n0.00146447\n0.00146447')"
+}
+
+@test "the new recipe in the state: SIGINT, then --resume gives the bytes of the run never stopped" {
+	opts="--lr 0.01 --lr-schedule onecycle --loss ce+dice --ema 0.9 --class-weights sqrt"
+	interrupt INT 130 $opts
+	[ "$(meta s.st.last lr_schedule)" = onecycle ]
+	[ "$(meta s.st.last loss)" = ce+dice ]
+	[ "$(meta s.st.last ema)" = 0.899999976 ]
+	[ "$(meta s.st.last class_weights)" = sqrt ]
+	[ "$(meta s.st.last schedule_steps)" = 1200 ]
+	run -0 tiny -q -e 3 -o s.st --log s.tsv --resume
+	run -0 tiny -q -e 3 --steps 400 -b 2 -o t.st --log t.tsv $opts
+	cmp s.st t.st
+	cmp s.st.last t.st.last
+	diff <(cut -f 1-7,10- s.tsv) <(cut -f 1-7,10- t.tsv)
+}
+
+@test "--warmup on a cosine run is recorded; a warm-up longer than the run is a constant rise" {
+	run -0 tiny -q -e 2 --steps 2 --lr 0.01 --lr-schedule cosine --warmup 8 \
+	    -o w.st --log w.tsv
+	[ "$(meta w.st.last warmup)" = 8 ]
+	run -0 cut -f 7 w.tsv
+	assert_output "$(printf 'lr\n0.0025\n0.005')"
+}
+
+@test "--ema: the model validated and saved is the average, the state keeps both" {
+	# 32x32 photos: shards and unet-infer see the very same pixels
+	synth-imat -o s -n 8 --min-side 32 --max-side 32 -j 1 >/dev/null
+	mkdir s/masks p
+	rle2mask -o s/masks s/train.csv
+	mkshards -q -o 'v-%d.tar' --size 32 --images s/train --masks s/masks
+	run -0 unet-train -q --train v-0.tar --val v-0.tar -f 4 --depth 2 \
+	    -b 4 -j 1 -e 1 --steps 6 --lr 1e-2 --ema 0.5 -o m.st --log log.tsv
+	[ "$(meta m.st.last ema_t)" = 6 ]
+	run -0 "$PY" - <<'PY'
+import json, struct
+import numpy as np
+def tensors(path):
+    buf = open(path, "rb").read()
+    n = struct.unpack("<Q", buf[:8])[0]
+    h = json.loads(buf[8:8 + n])
+    h.pop("__metadata__")
+    return {k: np.frombuffer(buf[8 + n + v["data_offsets"][0]:
+                                 8 + n + v["data_offsets"][1]],
+                             np.float32 if v["dtype"] == "F32" else np.int64)
+            for k, v in h.items()}
+model, state = tensors("m.st"), tensors("m.st.last")
+avg = [k for k in model if "num_batches" not in k]
+# the model is the state's average, not its live weights
+print(all((model[k] == state["ema." + k]).all() for k in avg),
+      any((model[k] != state[k]).any() for k in avg),
+      sorted(k[4:] for k in state if k.startswith("ema.")) == sorted(avg))
+PY
+	assert_output "True True True"
+	# and the log's validation IoU is that model's, as miou computes it
+	unet-infer -m m.st -o p s/train/*.jpg > /dev/null
+	miou --digits 9 s/masks p > cats.tsv
+	run -0 "$PY" - <<'PY'
+import csv, math
+log = list(csv.DictReader(open("log.tsv"), delimiter="\t"))[0]
+cats = {r[0]: r for r in csv.reader(open("cats.tsv"), delimiter="\t")}
+print(math.isclose(float(log["val_miou"]), float(cats["mean_iou"][1]),
+                   rel_tol=1e-5, abs_tol=1e-9))
+PY
+	assert_output True
+}
+
+@test "--loss dice, ce+dice: train_loss and val_loss are the loss trained, val_loss as PyTorch computes it" {
+	run -0 tiny -q -e 1 --steps 3 --loss dice -o d.st --log d.tsv
+	run -0 awk -F '\t' 'NR == 2 { print ($3 > 0 && $3 < 1 && $5 > 0 && $5 < 1) }' d.tsv
+	assert_output 1
+	[ "$(meta d.st.last loss)" = dice ]
+	run -0 tiny -q -e 1 --steps 3 --loss ce+dice -o c.st --log c.tsv
+	run -0 "$PY" - "$(D)/va-0.tar" "$TOP/tests/ref" <<'PY'
+import csv, io, math, sys, tarfile
+import numpy as np
+import torch
+from PIL import Image
+sys.path.insert(0, sys.argv[2])
+from unet import UNet, dice_loss
+m = UNet.from_checkpoint("c.st").eval()
+tar = tarfile.open(sys.argv[1])
+keys = [n[:-4] for n in tar.getnames() if n.endswith(".ppm")]
+img = lambda n: np.array(Image.open(io.BytesIO(tar.extractfile(n).read())))
+mean = np.array([0.485, 0.456, 0.406]); std = np.array([0.229, 0.224, 0.225])
+x = torch.tensor(np.stack([((img(k + ".ppm") / 255 - mean) / std).transpose(2, 0, 1)
+                           for k in keys]), dtype=torch.float32)
+y = torch.tensor(np.stack([img(k + ".pgm") for k in keys]).astype(np.int64))
+with torch.no_grad():
+    z = m(x)
+    ce = torch.nn.functional.cross_entropy(z.double(), y, ignore_index=255)
+    # Dice batch by batch (-b 4), weighted by the batches' sizes
+    d = sum(len(y[i:i + 4]) * dice_loss(z[i:i + 4].double(), y[i:i + 4])
+            for i in range(0, len(y), 4)) / len(y)
+log = list(csv.DictReader(open("c.tsv"), delimiter="\t"))[0]
+print(math.isclose(float(log["val_loss"]), float(ce + d), rel_tol=1e-5))
+PY
+	assert_output True
 }

@@ -22,6 +22,7 @@ typedef struct {
 	const char *model, *outdir, *overlay;
 	int size, batch, threads;
 	int letterbox;		/* pad to the square, as mkshards --letterbox */
+	int tta;		/* TTA_* */
 	uint64_t max_pixels;
 } Options;
 
@@ -44,7 +45,8 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s -m model [-o dir] [--overlay dir] [--size s] [--letterbox]\n"
-	    "       [-b n] [-j n] [--max-pixels n] [image ...]\n", progname);
+	    "       [--tta none|flip] [-b n] [-j n] [--max-pixels n] [image ...]\n",
+	    progname);
 }
 
 static int
@@ -59,7 +61,7 @@ same_file(const char *a, const char *b)
 static void
 parse_options(int argc, char **argv, Options *o)
 {
-	enum { O_OVERLAY = 256, O_SIZE, O_LETTERBOX, O_MAXPIX };
+	enum { O_OVERLAY = 256, O_SIZE, O_LETTERBOX, O_MAXPIX, O_TTA };
 	static const struct option longopts[] = {
 		{ "model", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
@@ -69,6 +71,7 @@ parse_options(int argc, char **argv, Options *o)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-pixels", required_argument, NULL, O_MAXPIX },
+		{ "tta", required_argument, NULL, O_TTA },
 		CLI_COMMON_OPTIONS
 	};
 	int c;
@@ -84,6 +87,14 @@ parse_options(int argc, char **argv, Options *o)
 			o->size = (int)opt_long("--size", optarg, 1, 8192);
 			break;
 		case O_LETTERBOX: o->letterbox = 1; break;
+		case O_TTA:
+			if (strcmp(optarg, "none") == 0)
+				o->tta = TTA_NONE;
+			else if (strcmp(optarg, "flip") == 0)
+				o->tta = TTA_FLIP;
+			else
+				usage_error("--tta: 'none' or 'flip'");
+			break;
 		case 'b':
 			o->batch = (int)opt_long("-b", optarg, 1, 1024);
 			break;
@@ -206,7 +217,8 @@ predict(Pool *pool, Unet *u, int s, Item *it, int n, float *x,
 		it[i].labels = labels + (size_t)ok * plane;
 		good[ok++] = &it[i];
 	}
-	if (ok > 0 && infer_labels(u, x, ok, s, labels, &e) < 0)
+	if (ok > 0 && infer_labels_tta(u, x, ok, s, it->o->tta, labels,
+	    &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
 	for (int i = 0; i < ok; i++)
 		pool_submit(pool, emit_job, good[i]);
@@ -251,17 +263,23 @@ load_model(Options *o, int *s)
 	if (u == NULL)
 		die(EXIT_BAD, "%s", e.msg);
 	*s = o->size != 0 ? o->size : info.size;
-	if (*s == 0)
+	if (*s == 0) {
+		unet_free(u);
 		die(EXIT_BAD, "%s: no training size recorded; give --size",
 		    o->model);
+	}
 	/* --size is the user's to fix (exit 2); a recorded size the
 	 * network cannot take is a bad model (exit 1, naming it) */
-	if (*s % (1 << u->cfg.depth) != 0 && o->size != 0)
-		usage_error("--size %d is not a multiple of 2^depth = %d", *s,
-		    1 << u->cfg.depth);
-	if (*s % (1 << u->cfg.depth) != 0)
+	if (*s % (1 << u->cfg.depth) != 0) {
+		int depth = u->cfg.depth;
+
+		unet_free(u);	/* nothing left for a leak check to find */
+		if (o->size != 0)
+			usage_error("--size %d is not a multiple of 2^depth = "
+			    "%d", *s, 1 << depth);
 		die(EXIT_BAD, "%s: trained at size %d, which is not a multiple "
-		    "of 2^depth = %d", o->model, *s, 1 << u->cfg.depth);
+		    "of 2^depth = %d", o->model, *s, 1 << depth);
+	}
 	unet_set_threads(u, o->threads);
 	return u;
 }

@@ -17,8 +17,10 @@
 #include "dist.h"
 #include "labels.h"
 #include "maskio.h"
+#include "objective.h"
 #include "parse.h"
 #include "progress.h"
+#include "schedule.h"
 #include "tboard.h"
 #include "train.h"
 #include "xalloc.h"
@@ -29,7 +31,8 @@ enum { TB_PREVIEW_SAMPLES = 4 };	/* validation images per preview */
 /* Long options without a short form. */
 enum { O_TRAIN = 256, O_VAL, O_STATE, O_LOG, O_RESUME, O_LR, O_PATIENCE,
 	O_STEPS, O_DEPTH, O_CLASSES, O_DROPOUT, O_AUG, O_CW, O_SEED, O_TB,
-	O_TB_IMAGES, O_LABELS, O_SYNC_BN, O_END };
+	O_TB_IMAGES, O_LABELS, O_SCHEDULE, O_WARMUP, O_LOSS, O_EMA, O_SYNC_BN,
+	O_END };
 
 /* What a resumed run takes from its state, not from the command line
  * (Recipe): each of these given with --resume gets a warning. An option
@@ -48,6 +51,10 @@ static const struct {
 	{ O_AUG, "--augment" },
 	{ O_CW, "--class-weights" },
 	{ O_SEED, "--seed" },
+	{ O_SCHEDULE, "--lr-schedule" },
+	{ O_WARMUP, "--warmup" },
+	{ O_LOSS, "--loss" },
+	{ O_EMA, "--ema" },
 	{ O_SYNC_BN, "--sync-bn" },
 };
 
@@ -84,9 +91,12 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: %s --train PATTERN --val PATTERN [-o model] [--state file]\n"
 	    "       [--log file] [--resume] [-q] [-e epochs] [-b batch]\n"
-	    "       [--lr rate] [--patience n] [--steps n] [-f filters]\n"
-	    "       [--depth n] [--classes n] [--dropout p] [--augment spec]\n"
-	    "       [--class-weights none|median] [--sync-bn] [--seed n] [-j n]\n"
+	    "       [--lr rate] [--lr-schedule constant|cosine|onecycle]\n"
+	    "       [--warmup steps] [--loss ce|dice|ce+dice] [--ema decay]\n"
+	    "       [--patience n] [--steps n] [-f filters] [--depth n]\n"
+	    "       [--classes n] [--dropout p] [--augment spec]\n"
+	    "       [--class-weights none|median|sqrt] [--sync-bn] [--seed n]\n"
+	    "       [-j n]\n"
 	    "       [--tensorboard dir [--tb-images n] [--labels file]]\n",
 	    progname);
 }
@@ -117,40 +127,13 @@ add_shards(Options *o, char ***v, int *n, const char *pattern)
 	globfree(&g);
 }
 
-/* "none" or a comma-separated list of flip, scale=S, brightness=B,
- * contrast=C. */
 static void
 parse_augment(const char *spec, AugOptions *a)
 {
-	char *s = xstrdup(spec), *tok, *save;
-	double v;
 	Err e;
 
-	*a = (AugOptions){ 0 };
-	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-
-		if (strcmp(tok, "none") == 0)
-			continue;
-		if (strcmp(tok, "flip") == 0) {
-			a->flip = 1;
-			continue;
-		}
-		if (eq == NULL)
-			usage_error("--augment: unknown '%s'", tok);
-		*eq = '\0';
-		if (parse_double(eq + 1, 0, 1, &v, &e) < 0)
-			usage_error("--augment: %s: %s", tok, e.msg);
-		if (strcmp(tok, "scale") == 0)
-			a->scale_min = (float)v;
-		else if (strcmp(tok, "brightness") == 0)
-			a->brightness = (float)v;
-		else if (strcmp(tok, "contrast") == 0)
-			a->contrast = (float)v;
-		else
-			usage_error("--augment: unknown '%s'", tok);
-	}
-	free(s);
+	if (augment_parse(spec, a, &e) < 0)
+		usage_error("--augment: %s", e.msg);
 }
 
 static void
@@ -176,6 +159,10 @@ parse_options(int argc, char **argv, Options *o)
 		{ "augment", required_argument, NULL, O_AUG },
 		{ "class-weights", required_argument, NULL, O_CW },
 		{ "seed", required_argument, NULL, O_SEED },
+		{ "lr-schedule", required_argument, NULL, O_SCHEDULE },
+		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "loss", required_argument, NULL, O_LOSS },
+		{ "ema", required_argument, NULL, O_EMA },
 		{ "sync-bn", no_argument, NULL, O_SYNC_BN },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "tensorboard", required_argument, NULL, O_TB },
@@ -237,12 +224,26 @@ parse_options(int argc, char **argv, Options *o)
 			break;
 		case O_AUG: parse_augment(optarg, &o->r.aug); break;
 		case O_CW:
-			if (strcmp(optarg, "none") == 0)
-				o->r.class_weights = CW_NONE;
-			else if (strcmp(optarg, "median") == 0)
-				o->r.class_weights = CW_MEDIAN;
-			else
-				usage_error("--class-weights: 'none' or 'median'");
+			if ((o->r.class_weights = ckpt_cw_kind(optarg)) < 0)
+				usage_error("--class-weights: 'none', 'median' "
+				    "or 'sqrt'");
+			break;
+		case O_SCHEDULE:
+			if ((o->r.lr_schedule = schedule_kind(optarg)) < 0)
+				usage_error("--lr-schedule: 'constant', "
+				    "'cosine' or 'onecycle'");
+			break;
+		case O_WARMUP:
+			o->r.warmup = opt_u64("--warmup", optarg, 0,
+			    1000000000);
+			break;
+		case O_LOSS:
+			if ((o->r.loss = objective_kind(optarg)) < 0)
+				usage_error("--loss: 'ce', 'dice' or 'ce+dice'");
+			break;
+		case O_EMA:
+			o->r.ema = (float)opt_double("--ema", optarg, 0,
+			    0.999999);
 			break;
 		case O_SEED:
 			o->r.seed = opt_u64("--seed", optarg, 0, UINT64_MAX);
@@ -263,6 +264,9 @@ parse_options(int argc, char **argv, Options *o)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->given[O_TRAIN] || !o->given[O_VAL])
 		usage_error("--train and --val are required");
+	if (o->r.lr_schedule == LR_ONECYCLE && o->r.warmup > 0)
+		usage_error("--warmup: onecycle warms up over its first 30%% "
+		    "of the steps");
 	if (o->tboard == NULL && (o->given[O_TB_IMAGES] || o->given[O_LABELS]))
 		usage_error("--%s needs --tensorboard", o->given[O_TB_IMAGES] ?
 		    "tb-images" : "labels");

@@ -9,14 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "objective.h"
 #include "parse.h"
 #include "safetensors.h"
+#include "schedule.h"
 #include "xalloc.h"
 
 #define FORMAT "imatseg-unet"
 #define FORMAT_VERSION "1"
 
-enum { MAX_META = 64 };	/* more than meta_fill and meta_recipe add */
+enum { MAX_META = 64 };	/* more than meta_fill and meta_recipe* add */
 
 /* Metadata strings live in one arena owned by the caller's stack. */
 typedef struct {
@@ -40,6 +42,24 @@ meta_add(Meta *mt, const char *key, const char *fmt, ...)
 	mt->m[mt->n].key = key;
 	mt->m[mt->n].value = mt->text[mt->n];
 	mt->n++;
+}
+
+static const char *const cw_names[] = { "none", "median", "sqrt" };
+
+const char *
+ckpt_cw_name(int kind)
+{
+	return kind >= 0 && kind < (int)(sizeof cw_names / sizeof *cw_names) ?
+	    cw_names[kind] : "?";
+}
+
+int
+ckpt_cw_kind(const char *name)
+{
+	for (int i = 0; i < (int)(sizeof cw_names / sizeof *cw_names); i++)
+		if (strcmp(name, cw_names[i]) == 0)
+			return i;
+	return -1;
 }
 
 /* The architecture, then (resumable) where the optimiser stands. */
@@ -91,8 +111,7 @@ meta_recipe(Meta *mt, const Recipe *r, const TrainState *ts)
 	meta_add(mt, "batch", "%d", r->batch);
 	meta_add(mt, "seed", "%" PRIu64, r->seed);
 	meta_add(mt, "steps_per_epoch", "%" PRIu64, r->steps);
-	meta_add(mt, "class_weights", "%s",
-	    r->class_weights == CW_MEDIAN ? "median" : "none");
+	meta_add(mt, "class_weights", "%s", ckpt_cw_name(r->class_weights));
 	meta_add(mt, "augment", "%d %.9g %.9g %.9g", r->aug.flip,
 	    (double)r->aug.scale_min, (double)r->aug.brightness,
 	    (double)r->aug.contrast);
@@ -112,6 +131,26 @@ meta_recipe(Meta *mt, const Recipe *r, const TrainState *ts)
 	meta_add(mt, "acc_correct", "%" PRIu64, ts->acc.correct);
 }
 
+/* The recipe's later fields, each only when it is not the default (see
+ * Recipe), and the average's step count. */
+static void
+meta_recipe_more(Meta *mt, const Recipe *r, const Ema *ema)
+{
+	if (r->lr_schedule != LR_CONSTANT) {
+		meta_add(mt, "lr_schedule", "%s", schedule_name(r->lr_schedule));
+		meta_add(mt, "lr", "%.9g", (double)r->lr);
+		meta_add(mt, "schedule_steps", "%" PRIu64, r->schedule_steps);
+	}
+	if (r->warmup != 0)
+		meta_add(mt, "warmup", "%" PRIu64, r->warmup);
+	if (r->loss != LOSS_CE)
+		meta_add(mt, "loss", "%s", objective_name(r->loss));
+	if (ema != NULL) {
+		meta_add(mt, "ema", "%.9g", (double)ema->decay);
+		meta_add(mt, "ema_t", "%" PRId64, ema->t);
+	}
+}
+
 static void
 tensor_of(StTensor *t, const TensorView *v, const char *name,
     const void *data)
@@ -124,13 +163,15 @@ tensor_of(StTensor *t, const TensorView *v, const char *name,
 	t->data = data;
 }
 
+/* The tensors of u, then (resumable) Adam's moments of each parameter,
+ * then (with an average) the average of each parameter and statistic. */
 static int
-save(const char *path, const Unet *u, const Adam *opt, const Meta *mt,
-    Err *e)
+save(const char *path, const Unet *u, const Adam *opt, const Ema *ema,
+    const Meta *mt, Err *e)
 {
 	int resumable = opt != NULL, nt = 0, rc;
-	StTensor *t = xcalloc((size_t)u->nviews * 3, sizeof *t);
-	char (*names)[80] = xcalloc((size_t)u->nviews * 2, sizeof *names);
+	StTensor *t = xcalloc((size_t)u->nviews * 4, sizeof *t);
+	char (*names)[80] = xcalloc((size_t)u->nviews * 3, sizeof *names);
 
 	if (resumable && opt->n != u->nparams) {
 		free(t), free(names);
@@ -148,10 +189,19 @@ save(const char *path, const Unet *u, const Adam *opt, const Meta *mt,
 
 		if (v->kind != TV_PARAM)
 			continue;
-		snprintf(names[2 * i], 80, "optim.exp_avg.%s", v->name);
-		snprintf(names[2 * i + 1], 80, "optim.exp_avg_sq.%s", v->name);
-		tensor_of(&t[nt++], v, names[2 * i], opt->m + v->off);
-		tensor_of(&t[nt++], v, names[2 * i + 1], opt->v + v->off);
+		snprintf(names[3 * i], 80, "optim.exp_avg.%s", v->name);
+		snprintf(names[3 * i + 1], 80, "optim.exp_avg_sq.%s", v->name);
+		tensor_of(&t[nt++], v, names[3 * i], opt->m + v->off);
+		tensor_of(&t[nt++], v, names[3 * i + 1], opt->v + v->off);
+	}
+	for (int i = 0; ema != NULL && i < u->nviews; i++) {
+		const TensorView *v = &u->views[i];
+
+		if (v->kind == TV_COUNT)
+			continue;
+		snprintf(names[3 * i + 2], 80, "ema.%s", v->name);
+		tensor_of(&t[nt++], v, names[3 * i + 2], (v->kind == TV_PARAM ?
+		    ema->params : ema->stats) + v->off);
 	}
 	rc = st_write(path, t, nt, mt->m, mt->n, e);
 	free(t), free(names);
@@ -167,21 +217,29 @@ ckpt_save(const char *path, const Unet *u, const CkptInfo *info, Err *e)
 	meta_fill(mt, u, NULL, NULL);
 	if (info != NULL)
 		meta_info(mt, info);
-	rc = save(path, u, NULL, mt, e);
+	rc = save(path, u, NULL, NULL, mt, e);
 	free(mt);
 	return rc;
 }
 
 int
 ckpt_save_state(const char *path, const Unet *u, const Adam *opt,
-    const Recipe *r, const TrainState *ts, Err *e)
+    const Ema *ema, const Recipe *r, const TrainState *ts, Err *e)
 {
 	Meta *mt = xcalloc(1, sizeof *mt);
 	int rc;
 
+	if (ema != NULL && (ema->nparams != u->nparams ||
+	    ema->nstats != u->nstats)) {
+		free(mt);
+		return err_set(e, "%s: the average has %zu + %zu weights for "
+		    "%zu + %zu", path, ema->nparams, ema->nstats, u->nparams,
+		    u->nstats);
+	}
 	meta_fill(mt, u, opt, ts);
 	meta_recipe(mt, r, ts);
-	rc = save(path, u, opt, mt, e);
+	meta_recipe_more(mt, r, ema);
+	rc = save(path, u, opt, ema, mt, e);
 	free(mt);
 	return rc;
 }
@@ -412,24 +470,64 @@ fail:
 	return NULL;
 }
 
-/* Every tensor of the file must be one the architecture knows (that
- * every known one is there, load_model and load_adam check). */
+/* Every tensor of the file must be one the architecture knows: Adam's
+ * moments of parameters in a resumable file, the average of parameters
+ * and statistics in one whose recipe keeps an average (that every known
+ * one is there, load_model, load_adam and load_ema check). */
 static int
 no_strangers(const StFile *f, const Unet *u, int resumable, Err *e)
 {
+	int ema = resumable && st_meta(f, "ema") != NULL;
+
 	for (int i = 0; i < st_count(f); i++) {
 		const char *n = st_entry(f, i)->name;
+		int moment = 0, average = 0;
 
 		if (resumable && strncmp(n, "optim.exp_avg.", 14) == 0)
-			n += 14;
+			n += 14, moment = 1;
 		else if (resumable && strncmp(n, "optim.exp_avg_sq.", 17) == 0)
-			n += 17;
+			n += 17, moment = 1;
+		else if (ema && strncmp(n, "ema.", 4) == 0)
+			n += 4, average = 1;
 		const TensorView *v = unet_view(u, n);
-		if (v == NULL || (n != st_entry(f, i)->name &&
-		    v->kind != TV_PARAM))
+		if (v == NULL || (moment && v->kind != TV_PARAM) ||
+		    (average && v->kind == TV_COUNT))
 			return err_set(e, "tensor %s is not part of the "
 			    "architecture", st_entry(f, i)->name);
 	}
+	return 0;
+}
+
+/* The average of the weights, when the recipe keeps one. */
+static int
+load_ema(const StFile *f, const Unet *u, const Recipe *r, Ema **out, Err *e)
+{
+	char name[80];
+	long t;
+	Ema *a;
+
+	*out = NULL;
+	if (r->ema == 0)
+		return 0;
+	if (meta_long(f, "ema_t", 0, LONG_MAX, &t, e) < 0)
+		return -1;
+	a = ema_new(u, r->ema);
+	a->t = t;
+	for (int i = 0; i < u->nviews; i++) {
+		const TensorView *v = &u->views[i];
+		const void *p;
+
+		if (v->kind == TV_COUNT)
+			continue;
+		snprintf(name, sizeof name, "ema.%s", v->name);
+		if ((p = tensor_need(f, v, name, e)) == NULL ||
+		    copy_floats((v->kind == TV_PARAM ? a->params : a->stats) +
+		    v->off, p, v->len, name, e) < 0) {
+			ema_free(a);
+			return -1;
+		}
+	}
+	*out = a;
 	return 0;
 }
 
@@ -478,6 +576,37 @@ load_state(const StFile *f, TrainState *ts, Err *e)
 	return 0;
 }
 
+/* The recipe's later fields: each absent key is its default, as a state
+ * written before them has it (the rate then is Adam's, constant). */
+static int
+load_recipe_more(const StFile *f, Recipe *r, Err *e)
+{
+	const char *s;
+
+	r->lr_schedule = LR_CONSTANT;
+	r->warmup = r->schedule_steps = 0;
+	r->loss = LOSS_CE;
+	r->ema = 0;
+	if ((s = st_meta(f, "lr_schedule")) != NULL &&
+	    (r->lr_schedule = schedule_kind(s)) < 0)
+		return err_set(e, "__metadata__ lr_schedule: '%s'", s);
+	if (r->lr_schedule != LR_CONSTANT &&
+	    (meta_float(f, "lr", 1e-30, 1e30, &r->lr, e) < 0 ||
+	    meta_u64(f, "schedule_steps", UINT64_MAX / 2, &r->schedule_steps,
+	    e) < 0))
+		return -1;
+	if (st_meta(f, "warmup") != NULL &&
+	    meta_u64(f, "warmup", UINT64_MAX / 2, &r->warmup, e) < 0)
+		return -1;
+	if ((s = st_meta(f, "loss")) != NULL &&
+	    (r->loss = objective_kind(s)) < 0)
+		return err_set(e, "__metadata__ loss: '%s'", s);
+	if (st_meta(f, "ema") != NULL &&
+	    meta_float(f, "ema", 1e-9, 1 - 1e-9, &r->ema, e) < 0)
+		return -1;
+	return 0;
+}
+
 static int
 load_recipe(const StFile *f, Recipe *r, Err *e)
 {
@@ -495,16 +624,17 @@ load_recipe(const StFile *f, Recipe *r, Err *e)
 		return -1;
 	r->size = (int)size;
 	r->batch = (int)batch;
-	if (strcmp(cw, "none") != 0 && strcmp(cw, "median") != 0)
+	if ((r->class_weights = ckpt_cw_kind(cw)) < 0)
 		return err_set(e, "__metadata__ class_weights: '%s'", cw);
-	r->class_weights = strcmp(cw, "median") == 0 ? CW_MEDIAN : CW_NONE;
 	if (sscanf(aug, "%d %f %f %f", &fl, &a, &b, &c) != 4)
 		return err_set(e, "__metadata__ augment: '%s'", aug);
 	r->aug = (AugOptions){ .flip = fl, .scale_min = a, .brightness = b,
 	    .contrast = c };
 	/* states from before training on many processes: one */
-	return meta_int_or(f, "ranks", 1, 1 << 20, 1, &r->ranks, e) < 0 ||
-	    meta_int_or(f, "sync_bn", 0, 1, 0, &r->sync_bn, e) < 0 ? -1 : 0;
+	if (meta_int_or(f, "ranks", 1, 1 << 20, 1, &r->ranks, e) < 0 ||
+	    meta_int_or(f, "sync_bn", 0, 1, 0, &r->sync_bn, e) < 0)
+		return -1;
+	return load_recipe_more(f, r, e);
 }
 
 /* The network of f, and whether f is resumable. A file too small for
@@ -562,14 +692,15 @@ ckpt_load(const char *path, CkptInfo *info, Err *e)
 }
 
 Unet *
-ckpt_load_state(const char *path, Adam **opt, Recipe *r, TrainState *ts,
-    Err *e)
+ckpt_load_state(const char *path, Adam **opt, Ema **ema, Recipe *r,
+    TrainState *ts, Err *e)
 {
 	StFile *f = st_read(path, e);
 	Unet *u = NULL;
 	long resumable;
 
 	*opt = NULL;
+	*ema = NULL;
 	if (f == NULL)
 		return NULL;
 	if ((u = load_net(f, &resumable, e)) == NULL)
@@ -578,11 +709,12 @@ ckpt_load_state(const char *path, Adam **opt, Recipe *r, TrainState *ts,
 		err_set(e, "not a resumable checkpoint (no optimiser state)");
 		goto fail;
 	}
-	if ((*opt = load_adam(f, u, e)) == NULL || load_state(f, ts, e) < 0 ||
-	    load_recipe(f, r, e) < 0)
+	if ((*opt = load_adam(f, u, e)) == NULL || load_state(f, ts, e) < 0)
+		goto fail;
+	r->lr = (*opt)->lr;
+	if (load_recipe(f, r, e) < 0 || load_ema(f, u, r, ema, e) < 0)
 		goto fail;
 	r->net = u->cfg;
-	r->lr = (*opt)->lr;
 	st_free(f);
 	return u;
 fail:

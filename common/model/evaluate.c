@@ -10,6 +10,7 @@
 #include "confusion.h"
 #include "dist.h"
 #include "infer.h"
+#include "objective.h"
 #include "xalloc.h"
 
 int
@@ -80,13 +81,16 @@ sum_ranks(Dist *d, Confusion *conf, double *lsum, double *wsum)
 }
 
 int
-evaluate(Unet *u, Loader *val, const float *cw, Dist *d, double *loss,
+evaluate(Unet *u, Loader *val, const float *cw, int lossk, Dist *d,
+    double *loss,
     double *iou, double *miou, uint64_t *scored, Err *e)
 {
 	int k = u->cfg.classes, s = loader_size(val), r;
 	size_t hw = (size_t)s * s;
-	float *mx = xmallocarray(hw, sizeof *mx);
+	float *mx = xmallocarray(hw, sizeof *mx), *dz = NULL;
 	double *se = xmallocarray(hw, sizeof *se), lsum = 0, wsum = 0;
+	double dsum = 0, images = 0, *ds = xcalloc((size_t)k * 3, sizeof *ds);
+	size_t dzcap = 0;
 	uint8_t *pred = xmalloc(hw);
 	PairCounts *pc = xmalloc(sizeof *pc);
 	Confusion conf;
@@ -96,11 +100,29 @@ evaluate(Unet *u, Loader *val, const float *cw, Dist *d, double *loss,
 	if (loader_epoch_begin(val, 0, 0, e) < 0)
 		goto fail;
 	while ((r = loader_next(val, &b, e)) == 1) {
-		if (b.n == 0)
-			continue;	/* no forward has a sum across */
-		if (check_labels(val, &b, k, e) < 0 ||
-		    unet_forward(u, b.x, b.n, s, s, 0, e) < 0)
+		/* an empty slice has no forward (none has a sum across) */
+		if (b.n > 0 && (check_labels(val, &b, k, e) < 0 ||
+		    unet_forward(u, b.x, b.n, s, s, 0, e) < 0))
 			goto fail;
+		/* Dice per global batch, as trained, weighted by its size:
+		 * its sums are every rank's, an empty slice's nothing */
+		if (lossk != LOSS_CE) {
+			memset(ds, 0, (size_t)k * 3 * sizeof *ds);
+			if (b.n > 0) {
+				if ((size_t)b.n > dzcap) {
+					free(dz);
+					dzcap = (size_t)b.n;
+					dz = xmallocarray(dzcap * k, hw *
+					    sizeof *dz);
+				}
+				objective_dice_sums(unet_logits(u), b.y, b.n,
+				    k, (long)hw, dz, ds, u->wk.nthreads);
+			}
+			if (d != NULL)
+				dist_sum_double(d, ds, (size_t)k * 3);
+			dsum += b.all * dice_loss(ds, k);
+			images += b.all;
+		}
 		for (int j = 0; j < b.n; j++) {
 			const uint8_t *y = b.y + (size_t)j * hw;
 
@@ -125,13 +147,17 @@ evaluate(Unet *u, Loader *val, const float *cw, Dist *d, double *loss,
 	*miou = sum.mean_iou;
 	*scored = sum.scored;
 	*loss = wsum > 0 ? lsum / wsum : NAN;
+	if (lossk == LOSS_DICE)
+		*loss = images > 0 ? dsum / images : NAN;
+	else if (lossk == LOSS_CE_DICE && images > 0)
+		*loss += dsum / images;
 	r = 0;
 	goto out;
 fail:
 	r = -1;
 out:
 	confusion_free(&conf);
-	free(mx), free(se), free(pred), free(pc);
+	free(mx), free(se), free(pred), free(pc), free(dz), free(ds);
 	return r;
 }
 

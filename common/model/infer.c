@@ -110,3 +110,51 @@ infer_labels(Unet *u, const float *x, int n, int s, uint8_t *labels, Err *e)
 	free(best);
 	return 0;
 }
+
+/* dst[c][y][x] = src[c][y][s - 1 - x] over nplanes planes of s x s. */
+static void
+mirror(float *dst, const float *src, size_t nplanes, int s)
+{
+	for (size_t r = 0; r < nplanes * (size_t)s; r++) {
+		const float *a = src + r * s;
+		float *b = dst + r * s;
+
+		for (int i = 0; i < s; i++)
+			b[i] = a[s - 1 - i];
+	}
+}
+
+int
+infer_labels_tta(Unet *u, const float *x, int n, int s, int tta,
+    uint8_t *labels, Err *e)
+{
+	size_t hw = (size_t)s * s, k = (size_t)u->cfg.classes;
+	float *sum, *xm, *best;
+	const float *z;
+	int rc = -1;
+
+	if (tta == TTA_NONE)
+		return infer_labels(u, x, n, s, labels, e);
+	if (unet_forward(u, x, n, s, s, 0, e) < 0)
+		return -1;
+	sum = xmallocarray((size_t)n * k, hw * sizeof *sum);
+	memcpy(sum, unet_logits(u), (size_t)n * k * hw * sizeof *sum);
+	xm = xmallocarray((size_t)n * 3, hw * sizeof *xm);
+	mirror(xm, x, (size_t)n * 3, s);
+	if (unet_forward(u, xm, n, s, s, 0, e) < 0)
+		goto out;
+	/* the mirror's logits, mirrored back, added row by row */
+	z = unet_logits(u);
+	for (size_t r = 0; r < (size_t)n * k * s; r++)
+		for (int i = 0; i < s; i++)
+			sum[r * s + i] += z[r * s + s - 1 - i];
+	best = xmallocarray(hw, sizeof *best);
+	for (int j = 0; j < n; j++)
+		argmax_labels(sum + (size_t)j * k * hw, (int)k, hw, best,
+		    labels + (size_t)j * hw);
+	free(best);
+	rc = 0;
+out:
+	free(sum), free(xm);
+	return rc;
+}

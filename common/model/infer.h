@@ -60,4 +60,15 @@ void argmax_labels(const float *z, int k, size_t hw, float *best,
 int infer_labels(Unet *u, const float *x, int n, int s, uint8_t *labels,
     Err *e);
 
+/* Test-time augmentation: none, or the photo and its mirror image. */
+enum { TTA_NONE, TTA_FLIP };
+
+/* infer_labels with tta: TTA_FLIP runs the network on each input and on
+ * its left-right mirror image and takes the argmax of the sum of the
+ * logits, the mirror's mirrored back (the network's two opinions
+ * averaged before the softmax: the geometric mean of the probabilities,
+ * without computing them). */
+int infer_labels_tta(Unet *u, const float *x, int n, int s, int tta,
+    uint8_t *labels, Err *e);
+
 #endif

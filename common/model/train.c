@@ -11,6 +11,8 @@
 
 #include "adam.h"
 #include "hash.h"
+#include "objective.h"
+#include "schedule.h"
 #include "xalloc.h"
 
 /* Floats per gradient bucket (1 MiB, as the first of DDP): smaller
@@ -28,6 +30,8 @@ struct Trainer {
 	RunOptions ro;
 	Unet *u;
 	Adam *opt;
+	Ema *ema;		/* the weights' average, or NULL */
+	Objective *obj;		/* the loss */
 	TrainState ts;
 	Loader *train, *val;
 	uint64_t nbatch;	/* batches per pass over the training data */
@@ -54,6 +58,15 @@ now(void)
 
 /* ---- checkpoints ---- */
 
+/* With an average, the network validated and saved is the average: it
+ * takes the live weights' place between two calls. */
+static void
+as_validated(Trainer *t)
+{
+	if (t->ema != NULL)
+		ema_swap(t->ema, t->u);
+}
+
 /* Samples of a global batch: every rank's. */
 static uint64_t
 global_batch(const Trainer *t)
@@ -68,18 +81,24 @@ save_state(Trainer *t, Err *e)
 	t->ts.position = t->next * global_batch(t);
 	if (dist_rank(t->d) != 0)
 		return 0;
-	return ckpt_save_state(t->ro.state, t->u, t->opt, &t->r, &t->ts, e);
+	return ckpt_save_state(t->ro.state, t->u, t->opt, t->ema,
+	    &t->r, &t->ts, e);
 }
 
+/* The network validated: the average of the weights when there is one. */
 static int
 save_best(Trainer *t, double miou, Err *e)
 {
 	CkptInfo in = { .size = t->r.size, .epoch = t->ts.epoch,
 	    .step = t->ts.step, .val_miou = miou };
+	int rc;
 
 	if (dist_rank(t->d) != 0)
 		return 0;
-	return ckpt_save(t->ro.out, t->u, &in, e);
+	as_validated(t);
+	rc = ckpt_save(t->ro.out, t->u, &in, e);
+	as_validated(t);
+	return rc;
 }
 
 /* ---- set-up ---- */
@@ -114,7 +133,7 @@ open_loaders(Trainer *t, const char *const *train, int ntrain,
 	t->nbatch = loader_batches(t->train);
 	if (t->r.steps == 0)
 		t->r.steps = t->nbatch;
-	if (t->r.class_weights == CW_MEDIAN) {
+	if (t->r.class_weights != CW_NONE) {
 		t->counts = xmallocarray((size_t)t->r.net.classes,
 		    sizeof *t->counts);
 		if (class_counts(train, ntrain, t->r.net.classes, rank, n,
@@ -167,6 +186,13 @@ trainer_new(const Recipe *r, const RunOptions *ro, const char *const *train,
 	unet_set_threads(t->u, ro->threads);
 	t->opt = adam_new(t->u->nparams);
 	t->opt->lr = r->lr;
+	/* the schedule spans the epochs of the run that starts it; a
+	 * resumed run asking for more keeps its last rate */
+	if (t->r.schedule_steps == 0)
+		t->r.schedule_steps = ro->epochs * t->r.steps;
+	if (r->ema > 0)
+		t->ema = ema_new(t->u, r->ema);
+	t->obj = objective_new(r->loss, r->net.classes);
 	rng_seed(&t->ts.rng, r->seed);
 	t->iou = xmallocarray((size_t)r->net.classes, sizeof *t->iou);
 	join_ranks(t);
@@ -179,8 +205,8 @@ trainer_resume(Recipe *r, const RunOptions *ro, const char *const *train,
 {
 	Trainer *t = trainer_alloc(r, ro);
 
-	if ((t->u = ckpt_load_state(ro->state, &t->opt, &t->r, &t->ts,
-	    e)) == NULL)
+	if ((t->u = ckpt_load_state(ro->state, &t->opt, &t->ema, &t->r,
+	    &t->ts, e)) == NULL)
 		goto fail;
 	if (t->r.ranks != dist_size(t->d)) {
 		err_set(e, "%s: trained on %d rank%s, this run has %d: resume "
@@ -191,6 +217,7 @@ trainer_resume(Recipe *r, const RunOptions *ro, const char *const *train,
 	if (open_loaders(t, train, ntrain, val, nval, e) < 0)
 		goto fail;
 	unet_set_threads(t->u, ro->threads);
+	t->obj = objective_new(t->r.loss, t->r.net.classes);
 	t->iou = xmallocarray((size_t)t->r.net.classes, sizeof *t->iou);
 	join_ranks(t);
 	*r = t->r;
@@ -231,6 +258,9 @@ trainer_join(Trainer *t, Err *e)
 		if (class_weights_median(t->counts, t->r.net.classes, t->cw,
 		    e) < 0)
 			return -1;
+		for (int c = 0; t->r.class_weights == CW_SQRT &&
+		    c < t->r.net.classes; c++)
+			t->cw[c] = sqrtf(t->cw[c]);
 	}
 	return same_weights(t, "at the start (each rank must read the same "
 	    "--state)", e);
@@ -245,6 +275,8 @@ trainer_free(Trainer *t)
 	loader_close(t->val);
 	if (t->opt != NULL)
 		adam_free(t->opt);
+	ema_free(t->ema);
+	objective_free(t->obj);
 	unet_free(t->u);
 	dist_grads_free(t->dg);
 	dist_close(t->own);
@@ -280,7 +312,12 @@ trainer_best(const Trainer *t, uint64_t *epoch)
 int
 trainer_preview(Trainer *t, int n, Preview *p, Err *e)
 {
-	return preview_make(t->u, t->val, n, p, e);
+	int rc;
+
+	as_validated(t);
+	rc = preview_make(t->u, t->val, n, p, e);
+	as_validated(t);
+	return rc;
 }
 
 /* ---- the loop ---- */
@@ -319,6 +356,26 @@ finite_params(const Trainer *t)
 	return s == 0.0f;	/* inf*0 and NaN*0 are NaN */
 }
 
+/* The learning rate of the step about to be taken. */
+static float
+step_lr(const Trainer *t)
+{
+	Schedule s = { t->r.lr_schedule, t->r.lr, t->r.warmup,
+	    t->r.schedule_steps };
+
+	return (float)schedule_lr(&s, t->ts.step);
+}
+
+/* The recipe's loss of the batch and every parameter's gradient. */
+static int
+loss_backward(Trainer *t, const Batch *b, LossStats *st, Err *e)
+{
+	/* on many ranks, the sums are the whole batch's from here */
+	if (objective_sums(t->obj, t->u, b->y, t->cw, e) < 0)
+		return -1;
+	return objective_backward(t->obj, t->u, b->y, t->cw, st, e);
+}
+
 /* An empty slice (a short last global batch, fewer samples than ranks)
  * becomes one black image whose labels are all ignored: it adds nothing
  * to the loss or the gradients, and with dn.empty nothing to the batch
@@ -355,7 +412,7 @@ passes(Trainer *t, Batch *b, LossStats *st, Err *e)
 		    DROPOUT_STREAM + (uint64_t)dist_rank(t->d));
 	if (unet_forward(t->u, b->x, b->n, s, s, 1, e) < 0)
 		return -1;
-	r = unet_loss_backward(t->u, b->y, t->cw, st, e);
+	r = loss_backward(t, b, st, e);
 	if (t->dg != NULL && dist_grads_finish(t->dg, r < 0 ? NULL : e) < 0)
 		r = -1;
 	return r;
@@ -379,7 +436,10 @@ step(Trainer *t, Err *e)
 		    t->ts.epoch + 1, t->ts.step + 1);
 		return TRAIN_DIVERGED;
 	}
+	t->opt->lr = step_lr(t);
 	adam_step(t->opt, t->u->params, t->u->grads);
+	if (t->ema != NULL)
+		ema_update(t->ema, t->u);
 	t->ts.step++;
 	t->ts.acc.loss += st.loss * b.all;
 	t->ts.acc.images += (uint64_t)b.all;
@@ -408,6 +468,7 @@ end_epoch(Trainer *t, EpochRow *row, Err *e)
 {
 	double t0 = now(), vloss, miou;
 	uint64_t scored;
+	int r;
 
 	if (!finite_params(t)) {
 		err_set(e, "a weight is not finite after epoch %" PRIu64
@@ -419,11 +480,16 @@ end_epoch(Trainer *t, EpochRow *row, Err *e)
 	if (same_weights(t, when, e) < 0)
 		return -1;
 	/* as DDP's broadcast_buffers: the model every rank validates is
-	 * the one rank 0 saves */
+	 * the one rank 0 saves (the average's statistics too) */
 	if (!t->r.sync_bn)
 		dist_bcast_float(t->d, t->u->stats, t->u->nstats);
-	if (evaluate(t->u, t->val, t->cw, t->d, &vloss, t->iou, &miou,
-	    &scored, e) < 0)
+	as_validated(t);
+	if (!t->r.sync_bn && t->ema != NULL)
+		dist_bcast_float(t->d, t->u->stats, t->u->nstats);
+	r = evaluate(t->u, t->val, t->cw, t->r.loss, t->d, &vloss, t->iou,
+	    &miou, &scored, e);
+	as_validated(t);
+	if (r < 0)
 		return -1;
 	if (scored > 0 && !isfinite(vloss)) {
 		err_set(e, "the validation loss is %s after epoch %" PRIu64

@@ -94,12 +94,15 @@ enum { TRAIN_EPOCH = 0, TRAIN_STOPPED = 1, TRAIN_DIVERGED = 2 };
 int trainer_epoch(Trainer *t, volatile sig_atomic_t *stop, TrainTick *tick,
     void *arg, EpochRow *row, Err *e);
 
-/* The validation part alone, for a model: mean loss (NaN when no pixel
- * is scored), per-class IoU (classes entries), mean IoU of the
- * categories, as miou(1), and the number of pixels scored; each rank
- * reads its slices of val (loader.h) and every rank gets the sums of
- * all (d NULL: alone). */
-int evaluate(Unet *u, Loader *val, const float *cw, Dist *d, double *loss,
+/* The validation part alone, for a model: the mean loss (NaN when no
+ * pixel is scored): the cross-entropy over every pixel, plus with Dice
+ * (lossk, LOSS_*) the mean of the validation batches' Dice weighted by
+ * their sizes, as train_loss is made; the per-class IoU (classes
+ * entries), the mean IoU of the categories, as miou(1), and the number
+ * of pixels scored. Each rank reads its slices of val (loader.h) and
+ * every rank gets the sums of all (d NULL: alone). */
+int evaluate(Unet *u, Loader *val, const float *cw, int lossk, Dist *d,
+    double *loss,
     double *iou, double *miou, uint64_t *scored, Err *e);
 
 /* A few validation samples and what the model makes of them, for people
@@ -129,7 +132,8 @@ int class_counts(const char *const *paths, int npaths, int classes, int rank,
     int nranks, int threads, uint64_t *n, Err *e);
 /* Median frequency balancing from every training label's counts:
  * w[c] = median of the present classes' frequencies / frequency of c,
- * 0 for a class absent from the training labels. */
+ * 0 for a class absent from the training labels. (CW_SQRT takes the
+ * square roots of these.) */
 int class_weights_median(const uint64_t *n, int classes, float *w, Err *e);
 
 #endif

@@ -1,9 +1,10 @@
 /* layers — the U-Net's layers other than convolutions, as
  * forward/backward pairs on NCHW float activations (see tensor.h):
  * batch normalisation fused with ReLU (norm.c), ReLU and dropout (act.c),
- * 2x2 max-pooling (maxpool.c), softmax cross-entropy (loss.c). The caller
- * owns every buffer. Work is split over nthreads threads by channel or
- * image, never so that a sum's order depends on the thread count. */
+ * 2x2 max-pooling (maxpool.c), softmax cross-entropy and soft Dice
+ * (loss.c). The caller owns every buffer. Work is split over nthreads
+ * threads by channel or image, never so that a sum's order depends on
+ * the thread count. */
 #ifndef IMATSEG_LAYERS_H
 #define IMATSEG_LAYERS_H
 
@@ -95,5 +96,33 @@ int softmax_xent(float *logits, const uint8_t *y, const float *weights,
 int softmax_xent_across(float *logits, const uint8_t *y,
     const float *weights, int n, int k, long hw, const SumAcross *s,
     LossStats *st, int nthreads, Err *e);
+
+/* Soft Dice (Milletari et al. 2016) over the categories present, alone
+ * or added to the cross-entropy, in three steps over one buffer, so that
+ * the sums the loss depends on are plain numbers between the steps (the
+ * parts of a batch on several ranks add them there):
+ *
+ * softmax_probs: z[n][k][hw] becomes the softmax over k at each pixel;
+ * st->loss receives the weighted cross-entropy's sum (not its mean),
+ * *wsum the sum of the valid pixels' weights (weights as softmax_xent),
+ * st->valid and st->correct as softmax_xent counts them. */
+int softmax_probs(float *z, const uint8_t *y, const float *weights, int n,
+    int k, long hw, LossStats *st, double *wsum, int nthreads, Err *e);
+/* Adds, for each class c over the valid pixels of p[n][k][hw], to
+ * sums[c] the intersection sum p_c [y = c], to sums[k + c] the sum p_c,
+ * to sums[2k + c] the count of [y = c]. */
+void dice_sums(const float *p, const uint8_t *y, int n, int k, long hw,
+    double *sums, int nthreads);
+/* 1 - the mean over the categories present (c >= 1, count > 0: the
+ * background is left out, as the mean IoU leaves it out) of
+ * 2 I_c / (P_c + G_c); 0 when none is present. */
+double dice_loss(const double *sums, int k);
+/* p (from softmax_probs) becomes dL/dz for
+ * L = ce_scale * (the cross-entropy's sum) + dice_scale * dice_loss(sums):
+ * ce_scale 1/wsum gives softmax_xent's mean, 0 leaves it out; sums NULL
+ * or dice_scale 0 leaves Dice out. Ignored pixels get 0. */
+void softmax_loss_backward(float *p, const uint8_t *y, const float *weights,
+    double ce_scale, const double *sums, double dice_scale, int n, int k,
+    long hw, int nthreads);
 
 #endif

@@ -1,7 +1,11 @@
+/* loss — the softmax cross-entropy, and soft Dice on the probabilities:
+ * the U-Net's losses as forward/backward pairs. See layers.h. */
 #include "layers.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "par.h"
 #include "xalloc.h"
@@ -181,4 +185,255 @@ softmax_xent_across(float *logits, const uint8_t *y, const float *weights,
     Err *e)
 {
 	return xent(logits, y, weights, n, k, hw, s, st, nthreads, e);
+}
+
+/* ---- the probabilities' path: soft Dice, alone or with the
+ * cross-entropy ---- */
+
+typedef struct {
+	float *p;
+	const uint8_t *y;
+	const float *weights;
+	int k;
+	long hw;
+	double *sum, *wsum;	/* per image: the cross-entropy's sums */
+	long *valid, *correct;
+	double *dice;		/* per image [3][k]; backward: alpha, beta */
+	double ce;		/* backward: the cross-entropy's scale */
+} ProbJob;
+
+/* Softmax in place over pixels j0.. of one image, and the
+ * cross-entropy's sums. */
+static void
+probs_block(ProbJob *jb, int img, long j0, int len)
+{
+	float m[BLOCK], z[BLOCK];
+	int arg[BLOCK];
+	int k = jb->k;
+	long hw = jb->hw;
+	float *l = jb->p + (long)img * k * hw + j0;
+	const uint8_t *y = jb->y + (long)img * hw + j0;
+
+	for (int p = 0; p < len; p++) {
+		m[p] = l[p];
+		arg[p] = 0;
+		z[p] = 0;
+	}
+	for (int c = 1; c < k; c++)
+		for (int p = 0; p < len; p++) {
+			float v = l[c * hw + p];
+			int gt = v > m[p];
+
+			m[p] = gt ? v : m[p];
+			arg[p] = gt ? c : arg[p];
+		}
+	for (int p = 0; p < len; p++) {
+		double w;
+
+		if (y[p] == 255)
+			continue;
+		w = jb->weights ? jb->weights[y[p]] : 1;
+		/* -log p_y, before the logits become probabilities */
+		jb->sum[img] -= w * ((double)l[y[p] * hw + p] - m[p]);
+		jb->wsum[img] += w;
+		jb->valid[img]++;
+		jb->correct[img] += arg[p] == y[p];
+	}
+	for (int c = 0; c < k; c++)
+		for (int p = 0; p < len; p++) {
+			float e = exp_le0(l[c * hw + p] - m[p]);
+
+			l[c * hw + p] = e;
+			z[p] += e;
+		}
+	for (int p = 0; p < len; p++) {
+		if (y[p] != 255)
+			jb->sum[img] += (jb->weights ? jb->weights[y[p]] : 1) *
+			    log(z[p]);
+		z[p] = 1 / z[p];
+	}
+	for (int c = 0; c < k; c++)
+		for (int p = 0; p < len; p++)
+			l[c * hw + p] *= z[p];
+}
+
+static void
+probs_task(void *ctx, int img, int thread)
+{
+	ProbJob *jb = ctx;
+
+	(void)thread;
+	for (long j0 = 0; j0 < jb->hw; j0 += BLOCK)
+		probs_block(jb, img, j0, (int)(jb->hw - j0 < BLOCK ?
+		    jb->hw - j0 : BLOCK));
+}
+
+int
+softmax_probs(float *z, const uint8_t *y, const float *weights, int n, int k,
+    long hw, LossStats *st, double *wsum, int nthreads, Err *e)
+{
+	ProbJob jb = { .p = z, .y = y, .weights = weights, .k = k, .hw = hw };
+
+	st->loss = *wsum = 0;
+	st->valid = st->correct = 0;
+	for (long i = 0; i < (long)n * hw; i++)
+		if (y[i] != 255 && y[i] >= k)
+			return err_set(e, "label %d at pixel %ld is not below "
+			    "the %d classes", y[i], i, k);
+	jb.sum = xcalloc((size_t)n * 2, sizeof(double));
+	jb.wsum = jb.sum + n;
+	jb.valid = xcalloc((size_t)n * 2, sizeof(long));
+	jb.correct = jb.valid + n;
+	par_run(nthreads, n, probs_task, &jb);
+	for (int i = 0; i < n; i++) {
+		st->loss += jb.sum[i];
+		*wsum += jb.wsum[i];
+		st->valid += jb.valid[i];
+		st->correct += jb.correct[i];
+	}
+	free(jb.sum);
+	free(jb.valid);
+	return 0;
+}
+
+static void
+dice_task(void *ctx, int img, int thread)
+{
+	ProbJob *jb = ctx;
+	int k = jb->k;
+	long hw = jb->hw;
+	const float *p = jb->p + (long)img * k * hw;
+	const uint8_t *y = jb->y + (long)img * hw;
+	double *s = jb->dice + (size_t)img * 3 * k;
+
+	(void)thread;
+	for (long i = 0; i < hw; i++)
+		if (y[i] != 255) {
+			s[y[i]] += p[y[i] * hw + i];
+			s[2 * k + y[i]] += 1;
+		}
+	for (int c = 0; c < k; c++) {
+		double sc = 0;
+
+		for (long i = 0; i < hw; i++)
+			if (y[i] != 255)
+				sc += p[c * hw + i];
+		s[k + c] = sc;
+	}
+}
+
+void
+dice_sums(const float *p, const uint8_t *y, int n, int k, long hw,
+    double *sums, int nthreads)
+{
+	ProbJob jb = { .p = (float *)p, .y = y, .k = k, .hw = hw };
+
+	jb.dice = xcalloc((size_t)n * 3 * k, sizeof(double));
+	par_run(nthreads, n, dice_task, &jb);
+	/* in image order: the same sums whatever the thread count */
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < 3 * k; j++)
+			sums[j] += jb.dice[(size_t)i * 3 * k + j];
+	free(jb.dice);
+}
+
+/* The categories present: c >= 1 with a truth pixel. */
+static int
+dice_present(const double *sums, int k)
+{
+	int n = 0;
+
+	for (int c = 1; c < k; c++)
+		n += sums[2 * k + c] > 0;
+	return n;
+}
+
+double
+dice_loss(const double *sums, int k)
+{
+	int np = dice_present(sums, k);
+	double d = 0;
+
+	if (np == 0)
+		return 0;
+	for (int c = 1; c < k; c++)
+		if (sums[2 * k + c] > 0)
+			d += 2 * sums[c] / (sums[k + c] + sums[2 * k + c]);
+	return 1 - d / np;
+}
+
+/* With a_c = dL/dp_c = alpha_c [y = c] + beta_c (both 0 for a class
+ * Dice leaves out) and s = sum_c p_c a_c, the softmax's backward and the
+ * cross-entropy's weight w give dL/dz_c = p_c (w + beta_c - s) +
+ * [c = y] (alpha_y p_y - w). */
+static void
+grad_block(ProbJob *jb, const float *alpha, const float *beta, int img,
+    long j0, int len)
+{
+	float s[BLOCK], w[BLOCK], at_y[BLOCK];
+	int k = jb->k;
+	long hw = jb->hw;
+	float *l = jb->p + (long)img * k * hw + j0;
+	const uint8_t *y = jb->y + (long)img * hw + j0;
+
+	for (int p = 0; p < len; p++) {
+		int c = y[p] == 255 ? 0 : y[p];
+
+		w[p] = y[p] == 255 ? 0 : (float)jb->ce *
+		    (jb->weights ? jb->weights[c] : 1);
+		s[p] = alpha[c] * l[c * hw + p];
+		at_y[p] = s[p] - w[p];
+	}
+	for (int c = 0; c < k; c++)
+		for (int p = 0; p < len; p++)
+			s[p] += beta[c] * l[c * hw + p];
+	for (int c = 0; c < k; c++)
+		for (int p = 0; p < len; p++)
+			l[c * hw + p] = y[p] == 255 ? 0 :
+			    l[c * hw + p] * (w[p] + beta[c] - s[p]);
+	for (int p = 0; p < len; p++)
+		if (y[p] != 255)
+			l[y[p] * hw + p] += at_y[p];
+}
+
+typedef struct {
+	ProbJob *jb;
+	const float *alpha, *beta;
+} GradJob;
+
+static void
+grad_task(void *ctx, int img, int thread)
+{
+	GradJob *g = ctx;
+	long hw = g->jb->hw;
+
+	(void)thread;
+	for (long j0 = 0; j0 < hw; j0 += BLOCK)
+		grad_block(g->jb, g->alpha, g->beta, img, j0,
+		    (int)(hw - j0 < BLOCK ? hw - j0 : BLOCK));
+}
+
+void
+softmax_loss_backward(float *p, const uint8_t *y, const float *weights,
+    double ce_scale, const double *sums, double dice_scale, int n, int k,
+    long hw, int nthreads)
+{
+	ProbJob jb = { .p = p, .y = y, .weights = weights, .k = k, .hw = hw,
+	    .ce = ce_scale };
+	float *alpha = xcalloc((size_t)k * 2, sizeof *alpha), *beta = alpha + k;
+	int np = sums != NULL ? dice_present(sums, k) : 0;
+	GradJob g = { &jb, alpha, beta };
+
+	/* L = 1 - (1/np) sum_c 2 I_c / (P_c + G_c): dL/dp_c at a pixel is
+	 * -2/np (G_c' (P_c + G_c) - I_c) / (P_c + G_c)^2, G_c' its truth */
+	for (int c = 1; c < k && np > 0; c++) {
+		double den = sums[k + c] + sums[2 * k + c];
+
+		if (!(sums[2 * k + c] > 0))
+			continue;
+		alpha[c] = (float)(-dice_scale * 2 / (np * den));
+		beta[c] = (float)(dice_scale * 2 * sums[c] / (np * den * den));
+	}
+	par_run(nthreads, n, grad_task, &g);
+	free(alpha);
 }

@@ -129,5 +129,11 @@ const float *unet_logits(const Unet *u);
  * hooks.grads_ready as soon as it is final. The logits are consumed. */
 int unet_loss_backward(Unet *u, const uint8_t *y, const float *class_weights,
     LossStats *st, Err *e);
+/* The same in two halves, for other losses: the logits of the last
+ * training forward (NULL after an inference one), for the caller to
+ * overwrite with dLoss/dlogits, then the gradients of every parameter
+ * from them. */
+float *unet_dlogits(Unet *u);
+int unet_backward(Unet *u, Err *e);
 
 #endif

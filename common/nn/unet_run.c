@@ -436,6 +436,20 @@ unet_loss_backward(Unet *u, const uint8_t *y, const float *class_weights,
 	    softmax_xent(u->logits, y, class_weights, u->n, u->cfg.classes,
 	    hw_at(u, 0), st, u->wk.nthreads, e) < 0)
 		return -1;
+	return unet_backward(u, e);
+}
+
+float *
+unet_dlogits(Unet *u)
+{
+	return u->train ? u->logits : NULL;
+}
+
+int
+unet_backward(Unet *u, Err *e)
+{
+	if (!u->train || u->logits == NULL)
+		return err_set(e, "backward needs a training forward first");
 	memset(u->grads, 0, u->nparams * sizeof(float));
 	backward_up(u);
 	backward_down(u);

@@ -2,7 +2,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "parse.h"
 #include "xalloc.h"
 
 const float augment_mean[3] = { 0.485f, 0.456f, 0.406f };
@@ -164,4 +166,42 @@ augment_unnormalise(const float *x, int s, uint8_t *rgb)
 
 			rgb[3 * p + c] = v <= 0 ? 0 : v >= 255 ? 255 : (uint8_t)v;
 		}
+}
+
+int
+augment_parse(const char *spec, AugOptions *a, Err *e)
+{
+	char *s = xstrdup(spec), *tok, *save;
+	double v;
+	int rc = 0;
+
+	*a = (AugOptions){ 0 };
+	for (tok = strtok_r(s, ",", &save); tok && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (strcmp(tok, "none") == 0)
+			continue;
+		if (strcmp(tok, "flip") == 0) {
+			a->flip = 1;
+			continue;
+		}
+		if (eq == NULL) {
+			rc = err_set(e, "unknown '%s'", tok);
+			break;
+		}
+		*eq = '\0';
+		if (parse_double(eq + 1, 0, 1, &v, e) < 0)
+			rc = err_prefix(e, "%s", tok);
+		else if (strcmp(tok, "scale") == 0)
+			a->scale_min = (float)v;
+		else if (strcmp(tok, "brightness") == 0)
+			a->brightness = (float)v;
+		else if (strcmp(tok, "contrast") == 0)
+			a->contrast = (float)v;
+		else
+			rc = err_set(e, "unknown '%s'", tok);
+	}
+	free(s);
+	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "err.h"
 #include "rng.h"
 
 typedef struct {
@@ -21,6 +22,10 @@ typedef struct {
 } AugOptions;
 
 extern const float augment_mean[3], augment_std[3];
+
+/* "none" or a comma-separated list of flip, scale=S, brightness=B,
+ * contrast=C (each number in [0, 1]), as unet-train --augment takes it. */
+int augment_parse(const char *spec, AugOptions *a, Err *e);
 
 /* rgb: S x S x 3 bytes, lab: S x S labels (both borrowed).
  * x: [3][S][S] floats, y: [S][S] labels, written. */

@@ -15,6 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	TrainState ts;
 	Recipe r;
 	Adam *opt;
+	Ema *ema;
 	Unet *u;
 	Err e;
 
@@ -29,9 +30,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((u = ckpt_load(path, &info, &e)) != NULL)
 		unet_free(u);
-	if ((u = ckpt_load_state(path, &opt, &r, &ts, &e)) != NULL) {
+	if ((u = ckpt_load_state(path, &opt, &ema, &r, &ts, &e)) != NULL) {
 		FUZZ_ASSERT(opt != NULL && opt->n == u->nparams);
+		FUZZ_ASSERT(ema == NULL || (ema->nparams == u->nparams &&
+		    ema->nstats == u->nstats));
 		adam_free(opt);
+		ema_free(ema);
 		unet_free(u);
 	}
 	return 0;

@@ -91,6 +91,30 @@ class UNet(nn.Module):
         return m
 
 
+def dice_loss(logits, y):
+    """Soft Dice over the categories present (labels 1.. with a truth
+    pixel; 255 ignored), as common/nn/loss.c computes it."""
+    k = logits.shape[1]
+    valid = (y != 255)
+    p = torch.softmax(logits, 1) * valid[:, None]
+    g = nn.functional.one_hot(torch.where(valid, y, 0), k).permute(
+        0, 3, 1, 2).to(p.dtype) * valid[:, None]
+    inter, psum, gsum = (p * g).sum((0, 2, 3)), p.sum((0, 2, 3)), \
+        g.sum((0, 2, 3))
+    present = gsum > 0
+    present[0] = False
+    if not present.any():
+        return logits.sum() * 0
+    return 1 - (2 * inter[present] / (psum[present] + gsum[present])).mean()
+
+
+def recipe_loss(name, weights):
+    """The loss of unet-train --loss NAME."""
+    ce = nn.CrossEntropyLoss(weight=weights, ignore_index=255)
+    return {"ce": ce, "dice": dice_loss,
+            "ce+dice": lambda z, y: ce(z, y) + dice_loss(z, y)}[name]
+
+
 class Checker:
     def __init__(self):
         self.failed = 0
@@ -128,15 +152,14 @@ def bias_floor(name, tensors):
 def check(d):
     torch.manual_seed(0)
     init, meta = read_safetensors(f"{d}/init.safetensors")
-    batch, _ = read_safetensors(f"{d}/batch.safetensors")
+    batch, bmeta = read_safetensors(f"{d}/batch.safetensors")
     step0, _ = read_safetensors(f"{d}/step0.safetensors")
     final, _ = read_safetensors(f"{d}/final.safetensors")
     evl, _ = read_safetensors(f"{d}/eval.safetensors")
     m = UNet.from_checkpoint(f"{d}/init.safetensors")
     m.train()
     x, y = batch["x"], batch["y"].long()
-    lossf = nn.CrossEntropyLoss(weight=batch["class_weights"],
-                                ignore_index=255)
+    lossf = recipe_loss(bmeta.get("loss", "ce"), batch["class_weights"])
     opt = torch.optim.Adam(m.parameters(), lr=1e-3, weight_decay=1e-4)
     c = Checker()
     steps = 5

@@ -2,15 +2,17 @@
  * (tests/ref/unet.py): a small U-Net's initial checkpoint, a batch, and
  * what our engine computes from them: the first step's logits, loss and
  * gradients, the weights after STEPS Adam steps, and the inference
- * logits of the trained network.
+ * logits of the trained network, all with the loss of a recipe
+ * (objective.h; the cross-entropy by default).
  *
- * usage: unet_case DIR [depth filters classes size batch steps seed] */
+ * usage: unet_case DIR [depth filters classes size batch steps seed [loss]] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "adam.h"
 #include "ckpt.h"
+#include "objective.h"
 #include "safetensors.h"
 #include "cli.h"
 #include "parse.h"
@@ -19,6 +21,7 @@
 typedef struct {
 	int depth, filters, classes, size, batch, steps;
 	uint64_t seed;
+	int loss;		/* LOSS_* */
 } Opts;
 
 static char *
@@ -73,12 +76,13 @@ write_batch(const char *dir, const Opts *o, const float *x, const uint8_t *y,
 		{ "y", "F32", 3, { o->batch, o->size, o->size }, yf },
 		{ "class_weights", "F32", 1, { o->classes }, cw },
 	};
+	StMeta m = { "loss", objective_name(o->loss) };
 	char *p = path_in(dir, "batch.safetensors");
 	int rc;
 
 	for (long i = 0; i < npix; i++)
 		yf[i] = y[i];
-	rc = st_write(p, t, 3, NULL, 0, e);
+	rc = st_write(p, t, 3, &m, 1, e);
 	free(p);
 	free(yf);
 	return rc;
@@ -126,6 +130,7 @@ run(const char *dir, const Opts *o, Err *e)
 	long npix = (long)o->batch * o->size * o->size;
 	long nlog = npix * o->classes;
 	Unet *u = unet_new(&c, o->seed, e);
+	Objective *obj = objective_new(o->loss, o->classes);
 	Adam *a;
 	float *x, *cw, *l0;
 	uint8_t *y;
@@ -161,7 +166,9 @@ run(const char *dir, const Opts *o, Err *e)
 		if (rc == 0)
 			memcpy(l0, unet_logits(u), nlog * sizeof *l0);
 		if (rc == 0)
-			rc = unet_loss_backward(u, y, cw, &st, e);
+			rc = objective_sums(obj, u, y, cw, e);
+		if (rc == 0)
+			rc = objective_backward(obj, u, y, cw, &st, e);
 		if (rc == 0 && s == 0)
 			rc = write_step(dir, o, u, l0, st.loss, e);
 		adam_step(a, u->params, u->grads);
@@ -183,6 +190,7 @@ run(const char *dir, const Opts *o, Err *e)
 	adam_free(a);
 out:
 	free(x), free(y), free(cw), free(l0);
+	objective_free(obj);
 	unet_free(u);
 	return rc;
 }
@@ -190,17 +198,17 @@ out:
 int
 main(int argc, char **argv)
 {
-	Opts o = { 2, 4, 5, 16, 2, 5, 1 };
+	Opts o = { 2, 4, 5, 16, 2, 5, 1, LOSS_CE };
 	long v[6];
 	Err e;
 
 	progname = "unet_case";
-	if (argc != 2 && argc != 9) {
+	if (argc != 2 && argc != 9 && argc != 10) {
 		fprintf(stderr, "usage: unet_case DIR [depth filters classes "
-		    "size batch steps seed]\n");
+		    "size batch steps seed [loss]]\n");
 		return EXIT_USAGE;
 	}
-	if (argc == 9) {
+	if (argc >= 9) {
 		long max[6] = { 6, 64, 255, 1024, 64, 100 };
 
 		for (int i = 0; i < 6; i++)
@@ -209,8 +217,10 @@ main(int argc, char **argv)
 		if (parse_u64(argv[8], 0, UINT64_MAX, &o.seed, &e) < 0)
 			die(EXIT_USAGE, "%s: %s", argv[8], e.msg);
 		o = (Opts){ (int)v[0], (int)v[1], (int)v[2], (int)v[3],
-		    (int)v[4], (int)v[5], o.seed };
+		    (int)v[4], (int)v[5], o.seed, LOSS_CE };
 	}
+	if (argc == 10 && (o.loss = objective_kind(argv[9])) < 0)
+		die(EXIT_USAGE, "%s: not a loss (ce, dice, ce+dice)", argv[9]);
 	if (run(argv[1], &o, &e) < 0)
 		die(EXIT_BAD, "%s", e.msg);
 	return EXIT_OK;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "ckpt.h"
+#include "objective.h"
+#include "schedule.h"
 #include "safetensors.h"
 #include "tap.h"
 #include "xalloc.h"
@@ -100,9 +102,10 @@ test_weights_round_trip(void)
 	CHECK(same_file(path_of("a.safetensors"), path_of("b.safetensors")));
 	/* a weights-only checkpoint does not resume */
 	Adam *a = NULL;
+	Ema *ema = NULL;
 	Recipe r;
 	TrainState ts;
-	CHECK(ckpt_load_state(path_of("a.safetensors"), &a, &r, &ts, &e) ==
+	CHECK(ckpt_load_state(path_of("a.safetensors"), &a, &ema, &r, &ts, &e) ==
 	    NULL && a == NULL);
 	CHECK(strstr(e.msg, "not a resumable") != NULL);
 	unet_free(u);
@@ -148,6 +151,7 @@ test_resumable_round_trip(void)
 {
 	Unet *u = small_net(), *v;
 	Adam *a = adam_new(u->nparams), *b = NULL;
+	Ema *eb = NULL;
 	TrainState ts = { .step = 1234, .epoch = 5, .position = 678,
 	    .rng = { { 1, 2, 3, 0xffffffffffffffffULL } }, .best = 0.125,
 	    .best_epoch = 4, .bad = 1, .acc = { 1.5, 2.25, 9, 10, 11 } };
@@ -163,10 +167,10 @@ test_resumable_round_trip(void)
 	a->lr = 3e-4f;
 	a->weight_decay = 1e-5f;
 	r = some_recipe(u);
-	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, &r, &ts,
+	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, NULL, &r, &ts,
 	    &e) == 0);
-	v = ckpt_load_state(path_of("r.safetensors"), &b, &rr, &tt, &e);
-	CHECK(v != NULL && b != NULL);
+	v = ckpt_load_state(path_of("r.safetensors"), &b, &eb, &rr, &tt, &e);
+	CHECK(v != NULL && b != NULL && eb == NULL);
 	if (v == NULL || b == NULL) {
 		printf("# %s\n", e.msg);
 		unet_free(u);
@@ -191,7 +195,7 @@ test_resumable_round_trip(void)
 	    r.seed == rr.seed && r.steps == rr.steps &&
 	    r.class_weights == rr.class_weights &&
 	    memcmp(&r.aug, &rr.aug, sizeof r.aug) == 0);
-	CHECK(ckpt_save_state(path_of("s.safetensors"), v, b, &rr, &tt,
+	CHECK(ckpt_save_state(path_of("s.safetensors"), v, b, NULL, &rr, &tt,
 	    &e) == 0);
 	CHECK(same_file(path_of("r.safetensors"), path_of("s.safetensors")));
 	/* a state is also a model */
@@ -224,6 +228,7 @@ test_resume_is_exact(void)
 {
 	Unet *u = small_net(), *v;
 	Adam *a = adam_new(u->nparams), *b = NULL;
+	Ema *eb = NULL;
 	TrainState ts = { .step = 1, .position = 2, .rng = { { 5, 6, 7, 8 } } };
 	TrainState tt;
 	Recipe rc = some_recipe(u), rr;
@@ -238,10 +243,10 @@ test_resume_is_exact(void)
 	for (int i = 0; i < 2 * 64; i++)
 		y[i] = (uint8_t)rng_below(&r, 5);
 	train_step(u, a, x, y);
-	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, &rc, &ts,
+	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, NULL, &rc, &ts,
 	    &e) == 0);
 	train_step(u, a, x, y);
-	v = ckpt_load_state(path_of("r.safetensors"), &b, &rr, &tt, &e);
+	v = ckpt_load_state(path_of("r.safetensors"), &b, &eb, &rr, &tt, &e);
 	CHECK(v != NULL && b != NULL);
 	if (v != NULL && b != NULL) {
 		train_step(v, b, x, y);
@@ -412,6 +417,170 @@ test_refusals(void)
 	CHECK(strstr(e.msg, "none.safetensors") != NULL);
 }
 
+/* The recipe's later fields and the average of the weights travel in a
+ * state byte for byte; a state without them loads the defaults. */
+static void
+test_recipe_and_average_round_trip(void)
+{
+	Unet *u = small_net(), *v;
+	Adam *a = adam_new(u->nparams), *b = NULL;
+	Ema *avg = ema_new(u, 0.99f), *eb = NULL;
+	TrainState ts = { .step = 9, .epoch = 3 }, tt;
+	Recipe r = some_recipe(u), rr;
+	Err e;
+
+	r.lr_schedule = LR_COSINE;
+	r.warmup = 5;
+	r.schedule_steps = 100;
+	r.loss = LOSS_CE_DICE;
+	r.ema = 0.99f;
+	r.class_weights = CW_SQRT;
+	a->lr = 1e-4f;	/* the schedule's rate of the moment, not r.lr */
+	for (size_t i = 0; i < avg->nparams; i++)
+		avg->params[i] = (float)i * 0.5f;
+	for (size_t i = 0; i < avg->nstats; i++)
+		avg->stats[i] = -(float)i;
+	avg->t = 9;
+	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, avg, &r, &ts,
+	    &e) == 0);
+	v = ckpt_load_state(path_of("r.safetensors"), &b, &eb, &rr, &tt, &e);
+	CHECK(v != NULL && eb != NULL);
+	if (v == NULL || eb == NULL) {
+		printf("# %s\n", e.msg);
+		goto out;
+	}
+	CHECK(rr.lr == r.lr && b->lr == a->lr && rr.lr_schedule == LR_COSINE &&
+	    rr.warmup == 5 && rr.schedule_steps == 100 &&
+	    rr.loss == LOSS_CE_DICE && rr.ema == r.ema &&
+	    rr.class_weights == CW_SQRT);
+	CHECK(eb->t == 9 && eb->decay == avg->decay);
+	CHECK(memcmp(eb->params, avg->params, avg->nparams * 4) == 0);
+	CHECK(memcmp(eb->stats, avg->stats, avg->nstats * 4) == 0);
+	CHECK(ckpt_save_state(path_of("s.safetensors"), v, b, eb, &rr, &tt,
+	    &e) == 0);
+	CHECK(same_file(path_of("r.safetensors"), path_of("s.safetensors")));
+	adam_free(b);
+	ema_free(eb);
+	unet_free(v);
+	/* the defaults: no key written, and read back as the defaults,
+	 * the rate being Adam's */
+	r = some_recipe(u);
+	CHECK(ckpt_save_state(path_of("d.safetensors"), u, a, NULL, &r, &ts,
+	    &e) == 0);
+	v = ckpt_load_state(path_of("d.safetensors"), &b, &eb, &rr, &tt, &e);
+	CHECK(v != NULL && eb == NULL);
+	CHECK(rr.lr == a->lr && rr.lr_schedule == LR_CONSTANT &&
+	    rr.warmup == 0 && rr.schedule_steps == 0 && rr.loss == LOSS_CE &&
+	    rr.ema == 0);
+	StFile *f = st_read(path_of("d.safetensors"), &e);
+	CHECK(f != NULL && st_meta(f, "lr") == NULL &&
+	    st_meta(f, "loss") == NULL && st_meta(f, "ema") == NULL &&
+	    st_find(f, "ema.head.bias") == NULL);
+	st_free(f);
+out:
+	adam_free(a);
+	adam_free(b);
+	ema_free(avg);
+	unet_free(u);
+	unet_free(v);
+}
+
+/* A state whose recipe names what does not exist, or keeps an average
+ * without its tensors, is refused with the key or tensor named. */
+static void
+test_recipe_refusals(void)
+{
+	Unet *u = small_net(), *v;
+	Adam *a = adam_new(u->nparams), *b = NULL;
+	Ema *eb = NULL;
+	TrainState ts = { 0 }, tt;
+	Recipe r = some_recipe(u), rr;
+	Err e;
+
+	r.lr_schedule = 7;
+	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, NULL, &r, &ts,
+	    &e) == 0);
+	v = ckpt_load_state(path_of("r.safetensors"), &b, &eb, &rr, &tt, &e);
+	CHECK(v == NULL && b == NULL && strstr(e.msg, "lr_schedule: '?'"));
+	r = some_recipe(u);
+	r.loss = 9;
+	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, NULL, &r, &ts,
+	    &e) == 0);
+	v = ckpt_load_state(path_of("r.safetensors"), &b, &eb, &rr, &tt, &e);
+	CHECK(v == NULL && strstr(e.msg, "loss: '?'"));
+	/* an average in the recipe, none in the file */
+	r = some_recipe(u);
+	r.ema = 0.5f;
+	Ema *avg = ema_new(u, 0.5f);
+	CHECK(ckpt_save_state(path_of("r.safetensors"), u, a, avg, &r, &ts,
+	    &e) == 0);
+	StFile *f = st_read(path_of("r.safetensors"), &e);
+	StTensor t[300];
+	StMeta m[64];
+	int nt = 0, nm = 0;
+	for (int i = 0; f != NULL && i < st_count(f) && nt < 300; i++) {
+		const StEntry *s = st_entry(f, i);
+
+		if (strcmp(s->name, "ema.head.weight") == 0)
+			continue;
+		t[nt] = (StTensor){ s->name, s->dtype, s->ndim, { 0 },
+		    st_data(f, s) };
+		memcpy(t[nt].shape, s->shape, sizeof s->shape);
+		nt++;
+	}
+	static const char *keys[] = { "format", "format_version",
+	    "in_channels", "depth", "filters", "classes", "dropout",
+	    "dropout_rng", "resumable", "step", "epoch", "position", "rng",
+	    "adam_t", "adam_lr", "adam_beta1", "adam_beta2", "adam_eps",
+	    "adam_weight_decay", "size", "batch", "seed", "steps_per_epoch",
+	    "class_weights", "augment", "best_miou", "best_epoch",
+	    "bad_epochs", "acc_loss", "acc_seconds", "acc_images",
+	    "acc_valid", "acc_correct", "ema", "ema_t" };
+	for (size_t i = 0; f != NULL && i < sizeof keys / sizeof *keys; i++)
+		m[nm++] = (StMeta){ keys[i], st_meta(f, keys[i]) };
+	CHECK(st_write(path_of("bad.safetensors"), t, nt, m, nm, &e) == 0);
+	v = ckpt_load_state(path_of("bad.safetensors"), &b, &eb, &rr, &tt, &e);
+	CHECK(v == NULL && strstr(e.msg, "tensor ema.head.weight is missing"));
+	/* the average's tensors in a file whose recipe keeps none */
+	for (int i = 0; i < nm; i++)
+		if (strcmp(m[i].key, "ema") == 0)
+			m[i--] = m[--nm];
+	CHECK(st_write(path_of("bad.safetensors"), t, nt, m, nm, &e) == 0);
+	v = ckpt_load_state(path_of("bad.safetensors"), &b, &eb, &rr, &tt, &e);
+	CHECK(v == NULL && strstr(e.msg, "is not part of the architecture"));
+	st_free(f);
+	ema_free(avg);
+	adam_free(a);
+	unet_free(u);
+}
+
+/* The average: the first update uses the warmed-up decay 2/11, later
+ * ones min(decay, (1 + t) / (10 + t)); a swap is undone by a second. */
+static void
+test_ema_update_and_swap(void)
+{
+	Unet *u = small_net();
+	Ema *a = ema_new(u, 0.5f);
+	float p0 = u->params[3], s0 = u->stats[2];
+
+	u->params[3] = p0 + 11;
+	u->stats[2] = s0 + 11;
+	ema_update(a, u);	/* t 1: decay 2/11 */
+	CHECK_NEAR(a->params[3], p0 + 9, 1e-5);
+	CHECK_NEAR(a->stats[2], s0 + 9, 1e-5);
+	for (int i = 0; i < 20; i++)
+		ema_update(a, u);	/* t 21: decay 0.5 */
+	CHECK_NEAR(a->params[3], p0 + 11, 1e-4);
+	CHECK(a->t == 21);
+	float avg = a->params[0], live = u->params[0];
+	ema_swap(a, u);
+	CHECK(u->params[0] == avg && a->params[0] == live);
+	ema_swap(a, u);
+	CHECK(u->params[0] == live && a->params[0] == avg);
+	ema_free(a);
+	unet_free(u);
+}
+
 int
 main(void)
 {
@@ -426,6 +595,9 @@ main(void)
 	TEST(test_resume_is_exact);
 	TEST(test_strangers_and_missing);
 	TEST(test_claims_too_big);
+	TEST(test_recipe_and_average_round_trip);
+	TEST(test_recipe_refusals);
+	TEST(test_ema_update_and_swap);
 	rc = tap_done();
 	for (const char *n = "a\0b\0r\0s\0bad\0"; *n; n += strlen(n) + 1) {
 		char f[32];

@@ -443,6 +443,129 @@ test_softmax_xent_rejects(void)
 	CHECK(strstr(e.msg, "label 5") != NULL);
 }
 
+/* The probabilities' path: L = ce * (cross-entropy) + dice * Dice of the
+ * logits, the cross-entropy as a mean (1/wsum) when ce is 1. */
+typedef struct {
+	float *l, *work;
+	uint8_t *y;
+	const float *wt;
+	double ce, dice;
+} DiceCase;
+
+static double
+dice_case_loss(DiceCase *c, float *grad)
+{
+	long len = (long)N * K * H * W;
+	double sums[3 * K] = { 0 }, wsum, loss;
+	float *z = grad != NULL ? grad : c->work;
+	LossStats st;
+
+	memcpy(z, c->l, len * sizeof(float));
+	if (softmax_probs(z, c->y, c->wt, N, K, (long)H * W, &st, &wsum, 2,
+	    NULL) < 0)
+		return NAN;
+	dice_sums(z, c->y, N, K, (long)H * W, sums, 2);
+	loss = c->ce * st.loss / wsum + c->dice * dice_loss(sums, K);
+	if (grad != NULL)
+		softmax_loss_backward(z, c->y, c->wt, c->ce / wsum, sums,
+		    c->dice, N, K, (long)H * W, 2);
+	return loss;
+}
+
+static double
+dice_fd_loss(void *ctx)
+{
+	return dice_case_loss(ctx, NULL);
+}
+
+static void
+test_dice_gradient(void)
+{
+	long len = (long)N * K * H * W, np = (long)N * H * W;
+	float wt[K] = { 0.5f, 1, 2, 1.5f, 0.25f }, *g;
+	DiceCase c = { 0 };
+	Rng r;
+
+	c.l = xmallocarray(len, sizeof(float));
+	c.work = xmallocarray(len, sizeof(float));
+	g = xmallocarray(len, sizeof(float));
+	c.y = xmalloc(np);
+	rng_seed(&r, 17);
+	fill_normal(c.l, len, &r, 2);
+	/* class 3 absent: Dice leaves it out, its logits still matter */
+	for (long i = 0; i < np; i++) {
+		c.y[i] = i % 7 == 3 ? 255 : (uint8_t)rng_below(&r, K - 1);
+		if (c.y[i] == 3)
+			c.y[i] = 4;
+	}
+	for (int v = 0; v < 3; v++) {
+		c.ce = v != 0;
+		c.dice = v != 1 ? 1 : 0;
+		c.wt = v == 2 ? wt : NULL;
+		dice_case_loss(&c, g);
+		fd_check(v == 0 ? "dice" : v == 1 ? "ce" : "ce+dice, weighted",
+		    dice_fd_loss, &c, c.l, g, len, 300, 1e-2, 2e-3, 1e-6);
+		for (long i = 0; i < len; i++)
+			if (c.y[i % (H * W) + (i / (K * H * W)) * H * W] == 255)
+				CHECK(g[i] == 0);
+	}
+	free(c.l), free(c.work), free(c.y), free(g);
+}
+
+/* Cross-entropy alone by the probabilities' path is softmax_xent: the
+ * same loss and gradient, up to float rounding (its exponential is not
+ * libm's). */
+static void
+test_probs_path_is_xent(void)
+{
+	long len = (long)N * K * H * W, np = (long)N * H * W;
+	float wt[K] = { 0.5f, 1, 2, 1.5f, 0.25f }, *a, *b;
+	LossStats sa, sb;
+	double wsum;
+	uint8_t *y = xmalloc(np);
+	Rng r;
+
+	a = xmallocarray(len, sizeof(float));
+	b = xmallocarray(len, sizeof(float));
+	rng_seed(&r, 19);
+	fill_normal(a, len, &r, 3);
+	memcpy(b, a, len * sizeof(float));
+	for (long i = 0; i < np; i++)
+		y[i] = i % 5 == 1 ? 255 : (uint8_t)rng_below(&r, K);
+	CHECK(softmax_xent(a, y, wt, N, K, (long)H * W, &sa, 1, NULL) == 0);
+	CHECK(softmax_probs(b, y, wt, N, K, (long)H * W, &sb, &wsum, 1,
+	    NULL) == 0);
+	CHECK_NEAR(sb.loss / wsum, sa.loss, 1e-6);
+	CHECK(sa.valid == sb.valid && sa.correct == sb.correct);
+	softmax_loss_backward(b, y, wt, 1 / wsum, NULL, 0, N, K, (long)H * W,
+	    1);
+	for (long i = 0; i < len; i++)
+		CHECK_NEAR(a[i], b[i], 1e-7);
+	free(a), free(b), free(y);
+}
+
+/* Dice by hand: two pixels, three classes. Truth (1, 2); probabilities
+ * p(1) = (0.2, 0.8, 0) at the first, (0.1, 0.3, 0.6) at the second:
+ * Dice of 1 = 2 * 0.8 / (1.1 + 1), of 2 = 2 * 0.6 / (0.6 + 1); class 0
+ * (the background) and absent classes are left out. */
+static void
+test_dice_by_hand(void)
+{
+	float p[6] = { 0.2f, 0.1f, 0.8f, 0.3f, 0, 0.6f };
+	uint8_t y[2] = { 1, 2 }, none[2] = { 0, 255 };
+	double s[9] = { 0 }, t[9] = { 0 };
+
+	dice_sums(p, y, 1, 3, 2, s, 1);
+	CHECK_NEAR(s[1], 0.8, 1e-7);
+	CHECK_NEAR(s[3 + 1], 1.1, 1e-7);
+	CHECK_NEAR(s[6 + 2], 1, 0);
+	CHECK_NEAR(dice_loss(s, 3), 1 - (1.6 / 2.1 + 1.2 / 1.6) / 2, 1e-7);
+	/* only background and ignore: no category, no loss */
+	dice_sums(p, none, 1, 3, 2, t, 1);
+	CHECK(dice_loss(t, 3) == 0);
+	CHECK_NEAR(t[3 + 0], 0.2, 1e-7);
+}
+
 int
 main(void)
 {
@@ -458,5 +581,8 @@ main(void)
 	TEST(test_maxpool);
 	TEST(test_softmax_xent);
 	TEST(test_softmax_xent_rejects);
+	TEST(test_dice_gradient);
+	TEST(test_probs_path_is_xent);
+	TEST(test_dice_by_hand);
 	return tap_done();
 }
