@@ -41,14 +41,60 @@ exp_le0(float x)
 	return p * s.f;
 }
 
+/* A loss pass's sums, one slot per image so that no two threads share
+ * one: the weighted loss, the weights, the valid and the correct pixels. */
+typedef struct {
+	double *sum, *wsum;
+	long *valid, *correct;
+} ImgSums;
+
+static void
+sums_new(ImgSums *s, int n)
+{
+	s->sum = xcalloc((size_t)n * 2, sizeof(double));
+	s->wsum = s->sum + n;
+	s->valid = xcalloc((size_t)n * 2, sizeof(long));
+	s->correct = s->valid + n;
+}
+
+/* Adds the images' sums in image order: the same totals whatever the
+ * thread count. */
+static void
+sums_add(const ImgSums *s, int n, double *sum, double *wsum, LossStats *st)
+{
+	for (int i = 0; i < n; i++) {
+		*sum += s->sum[i];
+		*wsum += s->wsum[i];
+		st->valid += s->valid[i];
+		st->correct += s->correct[i];
+	}
+}
+
+static void
+sums_free(ImgSums *s)
+{
+	free(s->sum);
+	free(s->valid);
+}
+
+/* Every label below k or 255 (ignored). */
+static int
+labels_below(const uint8_t *y, int n, int k, long hw, Err *e)
+{
+	for (long i = 0; i < (long)n * hw; i++)
+		if (y[i] != 255 && y[i] >= k)
+			return err_set(e, "label %d at pixel %ld is not below "
+			    "the %d classes", y[i], i, k);
+	return 0;
+}
+
 typedef struct {
 	float *logits;
 	const uint8_t *y;
 	const float *weights;
 	int k;
 	long hw;
-	double *sum, *wsum;	/* per image */
-	long *valid, *correct;
+	ImgSums s;
 	float inv;
 } XentJob;
 
@@ -93,10 +139,10 @@ xent_block(XentJob *jb, int img, long j0, int len)
 			z[p] = 0;	/* an ignored pixel's gradient: 0 */
 			continue;
 		}
-		jb->sum[img] -= wt[p] * ((double)xl[p] - m[p] - log(z[p]));
-		jb->wsum[img] += wt[p];
-		jb->valid[img]++;
-		jb->correct[img] += arg[p] == lab[p];
+		jb->s.sum[img] -= wt[p] * ((double)xl[p] - m[p] - log(z[p]));
+		jb->s.wsum[img] += wt[p];
+		jb->s.valid[img]++;
+		jb->s.correct[img] += arg[p] == lab[p];
 		z[p] = wt[p] / z[p];
 	}
 	for (int c = 0; c < k; c++)
@@ -132,27 +178,17 @@ static int
 xent(float *logits, const uint8_t *y, const float *weights, int n, int k,
     long hw, const SumAcross *across, LossStats *st, int nthreads, Err *e)
 {
-	XentJob jb = { logits, y, weights, k, hw, NULL, NULL, NULL, NULL, 0 };
+	XentJob jb = { .logits = logits, .y = y, .weights = weights, .k = k,
+	    .hw = hw };
 	double sum = 0, wsum = 0;
 
 	st->loss = 0;
 	st->valid = st->correct = 0;
-	for (long i = 0; i < (long)n * hw; i++)
-		if (y[i] != 255 && y[i] >= k)
-			return err_set(e, "label %d at pixel %ld is not below "
-			    "the %d classes", y[i], i, k);
-	jb.sum = xcalloc((size_t)n * 2, sizeof(double));
-	jb.wsum = jb.sum + n;
-	jb.valid = xcalloc((size_t)n * 2, sizeof(long));
-	jb.correct = jb.valid + n;
+	if (labels_below(y, n, k, hw, e) < 0)
+		return -1;
+	sums_new(&jb.s, n);
 	par_run(nthreads, n, xent_task, &jb);
-	/* in image order: the same sum whatever the thread count */
-	for (int i = 0; i < n; i++) {
-		sum += jb.sum[i];
-		wsum += jb.wsum[i];
-		st->valid += jb.valid[i];
-		st->correct += jb.correct[i];
-	}
+	sums_add(&jb.s, n, &sum, &wsum, st);
 	if (across != NULL) {
 		/* counts below 2^53: exact in a double */
 		double v[4] = { sum, wsum, (double)st->valid,
@@ -167,8 +203,7 @@ xent(float *logits, const uint8_t *y, const float *weights, int n, int k,
 	jb.inv = wsum > 0 ? (float)(1 / wsum) : 0;
 	par_run(nthreads, n, scale_task, &jb);
 	st->loss = wsum > 0 ? sum / wsum : 0;
-	free(jb.sum);
-	free(jb.valid);
+	sums_free(&jb.s);
 	return 0;
 }
 
@@ -196,8 +231,7 @@ typedef struct {
 	const float *weights;
 	int k;
 	long hw;
-	double *sum, *wsum;	/* per image: the cross-entropy's sums */
-	long *valid, *correct;
+	ImgSums s;	/* the cross-entropy's */
 	double *dice;		/* per image [3][k]; backward: alpha, beta */
 	double ce;		/* backward: the cross-entropy's scale */
 } ProbJob;
@@ -234,10 +268,10 @@ probs_block(ProbJob *jb, int img, long j0, int len)
 			continue;
 		w = jb->weights ? jb->weights[y[p]] : 1;
 		/* -log p_y, before the logits become probabilities */
-		jb->sum[img] -= w * ((double)l[y[p] * hw + p] - m[p]);
-		jb->wsum[img] += w;
-		jb->valid[img]++;
-		jb->correct[img] += arg[p] == y[p];
+		jb->s.sum[img] -= w * ((double)l[y[p] * hw + p] - m[p]);
+		jb->s.wsum[img] += w;
+		jb->s.valid[img]++;
+		jb->s.correct[img] += arg[p] == y[p];
 	}
 	for (int c = 0; c < k; c++)
 		for (int p = 0; p < len; p++) {
@@ -248,7 +282,7 @@ probs_block(ProbJob *jb, int img, long j0, int len)
 		}
 	for (int p = 0; p < len; p++) {
 		if (y[p] != 255)
-			jb->sum[img] += (jb->weights ? jb->weights[y[p]] : 1) *
+			jb->s.sum[img] += (jb->weights ? jb->weights[y[p]] : 1) *
 			    log(z[p]);
 		z[p] = 1 / z[p];
 	}
@@ -276,23 +310,12 @@ softmax_probs(float *z, const uint8_t *y, const float *weights, int n, int k,
 
 	st->loss = *wsum = 0;
 	st->valid = st->correct = 0;
-	for (long i = 0; i < (long)n * hw; i++)
-		if (y[i] != 255 && y[i] >= k)
-			return err_set(e, "label %d at pixel %ld is not below "
-			    "the %d classes", y[i], i, k);
-	jb.sum = xcalloc((size_t)n * 2, sizeof(double));
-	jb.wsum = jb.sum + n;
-	jb.valid = xcalloc((size_t)n * 2, sizeof(long));
-	jb.correct = jb.valid + n;
+	if (labels_below(y, n, k, hw, e) < 0)
+		return -1;
+	sums_new(&jb.s, n);
 	par_run(nthreads, n, probs_task, &jb);
-	for (int i = 0; i < n; i++) {
-		st->loss += jb.sum[i];
-		*wsum += jb.wsum[i];
-		st->valid += jb.valid[i];
-		st->correct += jb.correct[i];
-	}
-	free(jb.sum);
-	free(jb.valid);
+	sums_add(&jb.s, n, &st->loss, wsum, st);
+	sums_free(&jb.s);
 	return 0;
 }
 
