@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <vips/vips.h>
+#include <vips/vector.h>
 #include <zlib.h>
 
 #include "atomic.h"
@@ -44,6 +45,12 @@ imaging_init(const char *argv0, int threads, Err *e)
 		return vips_err(e, "libvips");
 	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, drop_warning, NULL);
 	vips_cache_set_max(0);
+	/* No run-time compiled (liborc) loops: two threads resizing at once
+	 * compile them at once, and liborc 0.4.33 crashed there once in our
+	 * suite (a wild write in orc_code_allocate_codemem, unet-infer under
+	 * ASan, photos decoded by two workers); libvips' C loops are the
+	 * same operations, a little slower */
+	vips_vector_set_enabled(FALSE);
 	if (threads > 0)
 		vips_concurrency_set(threads);
 	return 0;
