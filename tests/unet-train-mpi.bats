@@ -103,10 +103,19 @@ same() {
 }
 
 @test "the recipe's options on 2 ranks: Dice's sums are the global batch's, the average and schedule one process's" {
-	same 2 4 --loss ce+dice --lr-schedule onecycle --ema 0.5 \
-	    --class-weights sqrt
+	# A recipe whose run one process repeats on another thread count
+	# within the tolerance: with onecycle, Dice and sqrt weights together
+	# it does not (after the first step's rate of lr/25, 66 tensors of
+	# one process on 1 and on 2 threads differ), so that comparison could
+	# not tell the ranks' sums from the rounding.
+	r="--loss ce+dice --lr-schedule cosine --ema 0.5 --class-weights sqrt"
+	same 2 4 $r
+	IMATSEG_CONV=im2col alone -q -e 2 --dropout 0 --augment none --seed 5 \
+	    $r -b 8 -j 2 -o two.st
+	run -0 close two.st.last one.st.last
+	refute_output --partial 'not ok'
 	[ "$(meta n.st.last loss)" = ce+dice ] && [ "$(meta n.st.last ema)" = 0.5 ]
-	[ "$(meta n.st.last lr_schedule)" = onecycle ]
+	[ "$(meta n.st.last lr_schedule)" = cosine ]
 }
 
 @test "a rank with an empty slice adds nothing: one sample on 3 ranks is one process's model, to the byte" {
