@@ -41,6 +41,36 @@ exp_le0(float x)
 	return p * s.f;
 }
 
+/* Over pixels 0..len-1 of the k planes at l (one plane every hw floats):
+ * m[p] the largest logit and arg[p] its class (the first of equals),
+ * then each logit replaced by e^(logit - m[p]), their sum in z[p].
+ * Selects, not branches: with -fno-trapping-math the loops vectorise. */
+static void
+softmax_block(float *l, long hw, int k, int len, float *m, int *arg,
+    float *z)
+{
+	for (int p = 0; p < len; p++) {
+		m[p] = l[p];
+		arg[p] = 0;
+		z[p] = 0;
+	}
+	for (int c = 1; c < k; c++)
+		for (int p = 0; p < len; p++) {
+			float v = l[c * hw + p];
+			int gt = v > m[p];
+
+			m[p] = gt ? v : m[p];
+			arg[p] = gt ? c : arg[p];
+		}
+	for (int c = 0; c < k; c++)
+		for (int p = 0; p < len; p++) {
+			float e = exp_le0(l[c * hw + p] - m[p]);
+
+			l[c * hw + p] = e;
+			z[p] += e;
+		}
+}
+
 /* A loss pass's sums, one slot per image so that no two threads share
  * one: the weighted loss, the weights, the valid and the correct pixels. */
 typedef struct {
@@ -111,29 +141,11 @@ xent_block(XentJob *jb, int img, long j0, int len)
 	const uint8_t *y = jb->y + (long)img * hw + j0;
 
 	for (int p = 0; p < len; p++) {
-		m[p] = l[p];
-		arg[p] = 0;
-		z[p] = 0;
 		lab[p] = y[p] == 255 ? -1 : y[p];
 		wt[p] = y[p] == 255 ? 0 : jb->weights ? jb->weights[y[p]] : 1;
 		xl[p] = y[p] == 255 ? 0 : l[y[p] * hw + p];
 	}
-	/* selects, not branches: with -fno-trapping-math they vectorise */
-	for (int c = 1; c < k; c++)
-		for (int p = 0; p < len; p++) {
-			float v = l[c * hw + p];
-			int gt = v > m[p];
-
-			m[p] = gt ? v : m[p];
-			arg[p] = gt ? c : arg[p];
-		}
-	for (int c = 0; c < k; c++)
-		for (int p = 0; p < len; p++) {
-			float e = exp_le0(l[c * hw + p] - m[p]);
-
-			l[c * hw + p] = e;
-			z[p] += e;
-		}
+	softmax_block(l, hw, k, len, m, arg, z);
 	for (int p = 0; p < len; p++) {
 		if (lab[p] < 0) {
 			z[p] = 0;	/* an ignored pixel's gradient: 0 */
@@ -241,45 +253,29 @@ typedef struct {
 static void
 probs_block(ProbJob *jb, int img, long j0, int len)
 {
-	float m[BLOCK], z[BLOCK];
+	float m[BLOCK], z[BLOCK], xl[BLOCK];
 	int arg[BLOCK];
 	int k = jb->k;
 	long hw = jb->hw;
 	float *l = jb->p + (long)img * k * hw + j0;
 	const uint8_t *y = jb->y + (long)img * hw + j0;
 
-	for (int p = 0; p < len; p++) {
-		m[p] = l[p];
-		arg[p] = 0;
-		z[p] = 0;
-	}
-	for (int c = 1; c < k; c++)
-		for (int p = 0; p < len; p++) {
-			float v = l[c * hw + p];
-			int gt = v > m[p];
-
-			m[p] = gt ? v : m[p];
-			arg[p] = gt ? c : arg[p];
-		}
+	/* the label's logit, before the logits become probabilities */
+	for (int p = 0; p < len; p++)
+		xl[p] = y[p] == 255 ? 0 : l[y[p] * hw + p];
+	softmax_block(l, hw, k, len, m, arg, z);
 	for (int p = 0; p < len; p++) {
 		double w;
 
 		if (y[p] == 255)
 			continue;
 		w = jb->weights ? jb->weights[y[p]] : 1;
-		/* -log p_y, before the logits become probabilities */
-		jb->s.sum[img] -= w * ((double)l[y[p] * hw + p] - m[p]);
+		/* -log p_y: the logit's part, then log z's below */
+		jb->s.sum[img] -= w * ((double)xl[p] - m[p]);
 		jb->s.wsum[img] += w;
 		jb->s.valid[img]++;
 		jb->s.correct[img] += arg[p] == y[p];
 	}
-	for (int c = 0; c < k; c++)
-		for (int p = 0; p < len; p++) {
-			float e = exp_le0(l[c * hw + p] - m[p]);
-
-			l[c * hw + p] = e;
-			z[p] += e;
-		}
 	for (int p = 0; p < len; p++) {
 		if (y[p] != 255)
 			jb->s.sum[img] += (jb->weights ? jb->weights[y[p]] : 1) *
