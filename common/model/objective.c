@@ -31,7 +31,10 @@ objective_new(int kind, int classes)
 
 	o->kind = kind;
 	o->classes = classes;
-	o->dice = xcalloc((size_t)classes * 3, sizeof *o->dice);
+	/* the four scalars of the cross-entropy, then Dice's: one
+	 * buffer, summed across ranks in one call */
+	o->across = xcalloc(4 + (size_t)classes * 3, sizeof *o->across);
+	o->dice = o->across + 4;
 	return o;
 }
 
@@ -40,7 +43,7 @@ objective_free(Objective *o)
 {
 	if (o == NULL)
 		return;
-	free(o->dice), free(o);
+	free(o->across), free(o);
 }
 
 /* A batch split between processes: every sum is the whole batch's
@@ -48,21 +51,17 @@ objective_free(Objective *o)
 static void
 sum_across(Objective *o, const SumAcross *a)
 {
-	int k = o->classes, len = 4 + 3 * k;
-	double *v = xmallocarray((size_t)len, sizeof *v);
+	double *v = o->across;
 
 	v[0] = o->st.loss;
 	v[1] = o->wsum;
 	v[2] = (double)o->st.valid;
 	v[3] = (double)o->st.correct;
-	memcpy(v + 4, o->dice, (size_t)k * 3 * sizeof *v);
-	a->fn(a->arg, v, len);
+	a->fn(a->arg, v, 4 + 3 * o->classes);
 	o->st.loss = v[0];
 	o->wsum = v[1];
 	o->st.valid = (long)v[2];
 	o->st.correct = (long)v[3];
-	memcpy(o->dice, v + 4, (size_t)k * 3 * sizeof *v);
-	free(v);
 }
 
 int

@@ -27,6 +27,8 @@ typedef struct {
 	LossStats st;		/* Dice kinds: loss is the cross-entropy's sum */
 	double wsum;		/* its denominator: the valid pixels' weights */
 	double *dice;		/* [3][classes], as dice_sums adds them */
+	double *across;		/* 4 + 3 * classes: what ranks sum; dice
+				 * is its tail */
 } Objective;
 
 /* "ce", "dice", "ce+dice"; objective_kind returns -1 for any other name. */
