@@ -53,6 +53,24 @@ run_dir() {
 	refute_output --partial "rle2mask"
 }
 
+@test "the predictions are unet-infer --tta flip's; another TTA predicts again, without training" {
+	r=$(run_dir)
+	differ=0
+	for f in "$r"/pred-val/*.png; do
+		k=$(basename "$f" .png)
+		photo=$(ls "$OUT"/synth-*/train/"$k.jpg")
+		"$BIN/unet-infer" -m "$r/model.safetensors" --tta flip < "$photo" > flip.png
+		cmp "$f" flip.png
+		"$BIN/unet-infer" -m "$r/model.safetensors" < "$photo" > none.png
+		cmp -s "$f" none.png || differ=1
+	done
+	[ "$differ" = 1 ]	# the flip is not the plain prediction here
+	run -0 make -C "$TOP/examples" $VARS TTA=none -n
+	assert_output --partial -- "--tta none"
+	refute_output --partial "unet-train"
+	refute_output --partial "mkshards"
+}
+
 @test "an interrupted training resumes where it stopped" {
 	vars="$VARS EPOCHS=40 PATIENCE=100 OUT=$BATS_TEST_TMPDIR/o"
 	make -s -C "$TOP/examples" $vars shards

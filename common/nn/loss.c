@@ -44,10 +44,12 @@ exp_le0(float x)
 /* Over pixels 0..len-1 of the k planes at l (one plane every hw floats):
  * m[p] the largest logit and arg[p] its class (the first of equals),
  * then each logit replaced by e^(logit - m[p]), their sum in z[p].
- * Selects, not branches: with -fno-trapping-math the loops vectorise. */
+ * Selects, not branches: with -fno-trapping-math the loops vectorise;
+ * the arrays never overlap (restrict spares most of the loops a
+ * run-time check of that). */
 static void
-softmax_block(float *l, long hw, int k, int len, float *m, int *arg,
-    float *z)
+softmax_block(float *restrict l, long hw, int k, int len,
+    float *restrict m, int *restrict arg, float *restrict z)
 {
 	for (int p = 0; p < len; p++) {
 		m[p] = l[p];
